@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class TimeStamped(models.Model):
+    """Creation and change times, for every model that has them."""
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Role(models.TextChoices):
+    """The three roles; each is a Group made by migration 0002_create_roles."""
+
+    PATIENT = "patient", "Patient"
+    CLINICIAN = "clinician", "Clinician"
+    ADMIN = "admin", "Admin"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Logins are case-insensitive: "Ana@Example.org" is the same account as "ana@example.org".
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: a patient, a clinician or an admin. E-mail is the login."""
+
+    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="May log in to the Django admin (admins only, never clinicians by default)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_case_insensitive_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _group_names(self) -> frozenset[str]:
+        cached = getattr(self, "_group_names_cache", None)
+        if cached is None:
+            cached = frozenset(self.groups.values_list("name", flat=True)) if self.pk else frozenset()
+            self._group_names_cache = cached
+        return cached
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_superuser or Role.ADMIN in self._group_names()
+
+    @property
+    def is_clinician_role(self) -> bool:
+        """Clinicians and admins are clinic staff: they may see other people's intakes."""
+        return self.is_admin_role or Role.CLINICIAN in self._group_names()
+
+    @property
+    def is_patient_role(self) -> bool:
+        return not self.is_clinician_role
+
+    @property
+    def role(self) -> Role:
+        if self.is_admin_role:
+            return Role.ADMIN
+        if self.is_clinician_role:
+            return Role.CLINICIAN
+        return Role.PATIENT
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    SUBMIT = "submit", "Submitted"
+    SCREEN = "screen", "Screened"
+    ALERT = "alert", "Urgent alert raised"
+    ACKNOWLEDGE = "acknowledge", "Acknowledged"
+    ASSIGN = "assign", "Assigned"
+    VITALS = "vitals", "Measured vitals recorded"
+    REQUEST_INFO = "request_info", "More information requested"
+    DECIDE = "decide", "Decided"
+    NOTE = "note", "Note added"
+    EXPORT = "export", "Exported"
+    LOGIN = "login", "Logged in"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("Audit records are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit records are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One append-only line of the audit trail: who did what to which record, and when.
+
+    ``target`` is an opaque label such as ``intake:42``; ``changes`` holds the before and
+    after of each changed field. Nothing in the app updates or deletes these rows: save()
+    refuses an update, delete() refuses, and the queryset refuses bulk changes.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The case timeline reads one target's events newest first.
+            models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.actor_id or "system"
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit records are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit records are append-only.")

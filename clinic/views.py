@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
+
+from clinic.forms import PatientRegistrationForm
+from clinic.services import user_register_patient
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to where their work is."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if request.user.is_clinician_role:
+        return redirect("review:queue")
+    return redirect("intake:home")
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = PatientRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_register_patient(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password1"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your account is ready. Your answers are saved as you go.")
+        return redirect("intake:home")
+    return render(request, "registration/register.html", {"form": form})
+
+
+@require_GET
+@never_cache
+@transaction.non_atomic_requests
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("healthz: database did not answer")
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+

@@ -1,0 +1,213 @@
+"""Screening results and the clinician review of each case.
+
+The rules themselves live in ``screening.engine`` (pure Python). These models keep what the
+engine returned, with the facts it read, and what clinicians did about it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.models import TimeStamped
+from intake.models import Intake
+
+
+class Level(models.TextChoices):
+    """Overall outcomes and flag levels, highest first (SCREENING_SPEC §2)."""
+
+    URGENT_SAFETY = "URGENT_SAFETY", "Urgent: suicide risk"
+    URGENT_MEDICAL = "URGENT_MEDICAL", "Urgent: medical"
+    SAFETY_REVIEW = "SAFETY_REVIEW", "Safety review"
+    EXCLUDE_PENDING_REVIEW = "EXCLUDE_PENDING_REVIEW", "Exclusion pending review"
+    INCOMPLETE = "INCOMPLETE", "Incomplete"
+    CAUTION = "CAUTION", "Caution"
+    INFO = "INFO", "Information"
+    NO_FLAGS_RAISED = "NO_FLAGS_RAISED", "No automated flags — clinician review required"
+
+
+# Sort key: lower is more urgent. The queue orders by it.
+LEVEL_PRIORITY = {level.value: index for index, level in enumerate(Level)}
+URGENT_LEVELS = (Level.URGENT_SAFETY, Level.URGENT_MEDICAL)
+
+
+class ScreeningTrigger(models.TextChoices):
+    DRAFT_SAFETY = "draft_safety", "Safety answers in a draft"
+    SUBMIT = "submit", "Intake submitted"
+    RESUBMIT = "resubmit", "Intake resubmitted"
+    VITALS = "vitals", "Measured vitals recorded"
+    ADMIN = "admin", "Re-screened by an admin"
+
+
+class CaseStatus(models.TextChoices):
+    ALERT = "alert", "Urgent alert from a draft"
+    NEW = "new", "New"
+    IN_REVIEW = "in_review", "In review"
+    INFO_REQUESTED = "info_requested", "Waiting for the patient"
+    DECIDED = "decided", "Decided"
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved for initial assessment"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    REFERRED = "referred", "Referred elsewhere"
+
+
+class Case(TimeStamped):
+    """The clinician-facing side of one intake: its queue place, owner and urgent state.
+
+    It exists from the intake's submission, or earlier when a draft raised an urgent alert.
+    ``version`` grows with every change; an action posted against an older version is refused
+    so that a clinician never acts on a page that has since changed.
+    """
+
+    intake = models.OneToOneField(Intake, on_delete=models.PROTECT, related_name="case")
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    overall = models.CharField(max_length=30, choices=Level.choices, null=True, blank=True)
+    # Copy of LEVEL_PRIORITY[overall] so the queue sorts in the database.
+    priority = models.PositiveSmallIntegerField(default=LEVEL_PRIORITY[Level.NO_FLAGS_RAISED])
+    latest_result = models.ForeignKey(
+        "ScreeningResult", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+    )
+    urgent_level = models.CharField(max_length=30, choices=Level.choices, null=True, blank=True)
+    urgent_raised_at = models.DateTimeField(null=True, blank=True)
+    urgent_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    urgent_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    urgent_acknowledgement_note = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(urgent_acknowledged_at__isnull=True) | Q(urgent_level__isnull=False),
+                name="case_ack_needs_urgent",
+            ),
+        ]
+        indexes = [
+            # The clinician queue: unacknowledged urgent first, then priority, then oldest.
+            models.Index(fields=["status", "priority", "submitted_at"], name="case_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk}"
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return self.urgent_level is not None and self.urgent_acknowledged_at is None
+
+
+class ScreeningResult(models.Model):
+    """One run of the engine: the result document and the facts document it came from."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="screening_results")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    trigger = models.CharField(max_length=20, choices=ScreeningTrigger.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ruleset = models.CharField(max_length=20)
+    overall = models.CharField(max_length=30, choices=Level.choices)
+    facts = models.JSONField()
+    result = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The case page lists an intake's results newest first.
+            models.Index(fields=["intake", "-created_at"], name="result_intake_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.overall} (rule set {self.ruleset}, {self.created_at:%Y-%m-%d %H:%M})"
+
+
+class MeasuredVitals(models.Model):
+    """Vitals measured by clinic staff; they replace the patient's self-reported reading."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measured_vitals")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    bp_systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    bp_date = models.DateField(null=True, blank=True)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bp_systolic__isnull=True, bp_diastolic__isnull=True, bp_date__isnull=True)
+                | Q(bp_systolic__isnull=False, bp_diastolic__isnull=False, bp_date__isnull=False),
+                name="vitals_bp_complete_or_absent",
+            ),
+            models.CheckConstraint(
+                condition=Q(bp_systolic__isnull=False) | Q(weight_kg__isnull=False),
+                name="vitals_something_measured",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vitals for case {self.case_id} at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class InfoRequest(models.Model):
+    """A clinician's request for more information: the steps reopened and a message."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="info_requests")
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    steps = models.JSONField()
+    message = models.TextField(max_length=4000)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Request for case {self.case_id} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class Decision(models.Model):
+    """A clinician's decision with its reason, and a reason against each departing flag."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
+    reason = models.TextField(max_length=4000)
+    # {"BP-02": "reason the clinician gave for approving despite it", ...}
+    flag_reasons = models.JSONField(default=dict, blank=True)
+    result = models.ForeignKey(ScreeningResult, on_delete=models.PROTECT, related_name="decisions")
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="decision_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} for case {self.case_id}"
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    created_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="casenote_text_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on case {self.case_id} at {self.created_at:%Y-%m-%d %H:%M}"
