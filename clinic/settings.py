@@ -103,7 +103,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -118,11 +121,13 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form posts the e-mail address as "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# Axes must not log e-mail addresses (they identify patients): it logs the address only.
+# Axes logs the username (an e-mail address) of every failure: its logger is kept at ERROR
+# below so that nothing identifying reaches the logs; the attempts stay in the database.
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 
 # Sessions live in the database (server-side). Idle timeout: 30 minutes, sliding, because
 # every request saves the session with a new expiry. Absolute limit: 12 hours from login,
@@ -145,7 +150,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("DJANGO_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = not DEBUG and env.bool("DJANGO_HSTS_PRELOAD", default=True)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -171,7 +176,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+_MANIFEST_STATIC = env.bool("DJANGO_MANIFEST_STATIC", default=not DEBUG)
+# collectstatic writes here in production; development and tests serve from the finders.
+STATIC_ROOT = BASE_DIR / "staticfiles" if _MANIFEST_STATIC else None
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap comes from the npm registry at setup (`npm ci`), never from a CDN.
@@ -182,13 +189,13 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env.bool("DJANGO_MANIFEST_STATIC", default=not DEBUG)
+            if _MANIFEST_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         ),
     },
 }
 # Without a collectstatic run (development, tests), whitenoise serves from the finders.
-WHITENOISE_USE_FINDERS = not env.bool("DJANGO_MANIFEST_STATIC", default=not DEBUG)
+WHITENOISE_USE_FINDERS = not _MANIFEST_STATIC
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -215,6 +222,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
-        "axes": {"level": "WARNING"},
+        "axes": {"level": "ERROR"},
     },
 }

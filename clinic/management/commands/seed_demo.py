@@ -1,0 +1,85 @@
+"""Create the demo clinic: an admin, two clinicians and patients with intakes in every state.
+
+Idempotent: running it again finds the same people and does not duplicate anything. It
+refuses to run outside debug unless --allow-production is given, because it creates
+accounts with a published password.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from clinic.models import Role, User
+from clinic.services import user_set_role
+
+DEMO_PASSWORD = "demo-clinic-2026"
+
+ADMIN = ("admin@demo.clinic", "Avery Admin")
+CLINICIANS = [("clinician1@demo.clinic", "Dr Casey Morgan"), ("clinician2@demo.clinic", "Dr Jordan Lee")]
+PATIENTS = [(f"patient{n}@demo.clinic", name) for n, name in enumerate(
+    [
+        "Pat Draftson",
+        "Robin Clearwater",
+        "Sam Exclude",
+        "Alex Incomplete",
+        "Taylor Caution",
+        "Morgan Urgent",
+        "Riley Pressure",
+        "Jamie Newcomer",
+    ],
+    start=1,
+)]
+
+
+def _person(email: str, full_name: str, role: Role) -> User:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, full_name=full_name)
+    user.full_name = full_name
+    user.is_active = True
+    user.set_password(DEMO_PASSWORD)
+    if role == Role.ADMIN:
+        user.is_superuser = True
+    user.save()
+    return user_set_role(user=user, role=role)
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo admin, clinicians, patients and their intakes; print the logins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even when DJANGO_DEBUG is off (creates accounts with a published password).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError("seed_demo creates accounts with a published password; it runs only with DJANGO_DEBUG=true.")
+        with transaction.atomic():
+            admin = _person(*ADMIN, Role.ADMIN)
+            clinicians = [_person(email, name, Role.CLINICIAN) for email, name in CLINICIANS]
+            patients = [_person(email, name, Role.PATIENT) for email, name in PATIENTS]
+            lines = self._seed_cases(patients, clinicians)
+
+        self.stdout.write(self.style.SUCCESS("Demo clinic ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(f"  admin      {admin.email}   (Django admin at /admin/)")
+        for user in clinicians:
+            self.stdout.write(f"  clinician  {user.email}   (review queue at /review/)")
+        for user in patients:
+            self.stdout.write(f"  patient    {user.email}")
+        for line in lines:
+            self.stdout.write(f"  {line}")
+
+    def _seed_cases(self, patients: list[User], clinicians: list[User]) -> list[str]:
+        from intake.demo import seed_intakes
+        from screening.demo import seed_review
+
+        lines = list(seed_intakes(patients))
+        lines.extend(seed_review(clinicians))
+        return lines

@@ -1,0 +1,112 @@
+"""Settings refuse malformed environment values, naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from clinic.env import Env
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k3Yq9-Lm2pZr7Tv4Wc8Nb1Hd6Jf0Gs5Xe3Qa9Ru2Io7Py4Ut8Mw"
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "EMAIL_", "SESSION_"))}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("value", ["flase", "2", "enabled", "tru"])
+def test_a_malformed_boolean_is_refused_with_its_name(value):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG"):
+        Env({"DJANGO_DEBUG": value}).bool("DJANGO_DEBUG", default=False)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("Off", False), ("1", True), ("no", False), ("", False)])
+def test_well_formed_booleans_are_read(value, expected):
+    assert Env({"DJANGO_DEBUG": value}).bool("DJANGO_DEBUG", default=False) is expected
+
+
+@pytest.mark.parametrize("value", ["garbage", "mysql://root@localhost/db", "foo://bar", "postgres://host:5432/"])
+def test_a_malformed_database_url_is_refused_with_its_name(value):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        Env({"DATABASE_URL": value}).database("DATABASE_URL", default="sqlite:///db.sqlite3")
+
+
+def test_a_postgres_database_url_is_understood():
+    config = Env({"DATABASE_URL": "postgres://clinic:pw@db.internal:5433/clinic"}).database("DATABASE_URL", default="")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == ("db.internal", 5433, "clinic", "clinic")
+
+
+def test_a_malformed_integer_is_refused_with_its_name():
+    with pytest.raises(ImproperlyConfigured, match="SESSION_IDLE_MINUTES"):
+        Env({"SESSION_IDLE_MINUTES": "thirty"}).int("SESSION_IDLE_MINUTES", default=30)
+
+
+def test_a_malformed_email_url_is_refused_with_its_name():
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
+        Env({"EMAIL_URL": "bogus://x"}).email("EMAIL_URL", default="consolemail://")
+
+
+def test_a_host_list_with_an_empty_item_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_ALLOWED_HOSTS"):
+        Env({"DJANGO_ALLOWED_HOSTS": "a.org,,b.org"}).list("DJANGO_ALLOWED_HOSTS", default=[])
+
+
+def test_the_app_does_not_start_with_a_misspelt_debug_flag():
+    result = load_settings(DJANGO_DEBUG="flase", DJANGO_SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='flase'" in result.stderr
+
+
+def test_the_app_refuses_to_start_outside_debug_without_a_secret_key():
+    result = load_settings(DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_the_app_refuses_a_weak_secret_key_outside_debug():
+    result = load_settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak" in result.stderr
+
+
+def test_the_app_starts_outside_debug_with_a_real_secret_key():
+    result = load_settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="clinic.example")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_check_deploy_reports_nothing_with_production_like_values():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_", "SESSION_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        DJANGO_ALLOWED_HOSTS="intake.clinic.example",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
