@@ -1,27 +1,42 @@
-"""Writes of the screening app: running the engine, raising urgent alerts, and (below) the
-clinician's actions on a case. Every service is keyword-only and atomic."""
+"""Writes of the screening app: running the engine, raising urgent alerts, and the
+clinician's actions on a case. Every service is keyword-only and atomic.
+
+Clinician actions share one discipline (``_lock_for_action``): the case row is locked with
+``select_for_update`` and the version the clinician saw is compared with the stored one, so
+that two clinicians acting at once never both succeed on the same state of a case, and a
+clinician never acts on a page that has changed since they opened it. An unacknowledged urgent
+flag must be acknowledged before anything else is done to the case.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit import audit_record
 from clinic.models import AuditAction, User
 from intake.facts import build_facts
-from intake.models import Intake
+from intake.models import Intake, IntakeStatus
 from screening import engine
 from screening.models import (
     LEVEL_PRIORITY,
     URGENT_LEVELS,
     Case,
+    CaseNote,
     CaseStatus,
+    Decision,
+    DecisionOutcome,
+    InfoRequest,
     Level,
     MeasuredVitals,
     ScreeningResult,
@@ -113,11 +128,18 @@ def screening_run(
         result=result,
     )
     before = case.overall
+    status_before = case.status
     case.latest_result = stored
     case.overall = result["overall"]
     case.priority = LEVEL_PRIORITY[result["overall"]]
     if case.status == CaseStatus.ALERT:
         case.status = CaseStatus.NEW
+    if trigger == ScreeningTrigger.RESUBMIT:
+        # The patient answered a request for more information: the request is resolved and
+        # the case is back in the queue, with its clinician if it had one.
+        InfoRequest.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
+        if case.status == CaseStatus.INFO_REQUESTED:
+            case.status = CaseStatus.IN_REVIEW if case.assigned_to_id else CaseStatus.NEW
     if intake.submitted_at and case.submitted_at is None:
         case.submitted_at = intake.submitted_at
     urgent = _urgent_level(result)
@@ -125,12 +147,15 @@ def screening_run(
         _raise_urgent(case=case, level=urgent, source=ScreeningTrigger(trigger).label)
     case.version += 1
     case.save()
+    changes = {"overall": {"before": before, "after": result["overall"]}}
+    if case.status != status_before:
+        changes["status"] = {"before": status_before, "after": case.status}
     audit_record(
         actor=actor,
         action=AuditAction.SCREEN,
         target=case,
         summary=f"Screened ({ScreeningTrigger(trigger).label}): {result['overall']}",
-        changes={"overall": {"before": before, "after": result["overall"]}},
+        changes=changes,
     )
     return stored
 
@@ -157,3 +182,380 @@ def safety_check_draft(*, intake: Intake) -> dict:
             case.version += 1
         case.save()
     return result
+
+
+# --- Clinician actions on a case -------------------------------------------------------------
+
+#: Levels a clinician must answer, flag by flag, before approving despite them.
+DEPARTING_LEVELS: tuple[str, ...] = (
+    Level.URGENT_SAFETY,
+    Level.URGENT_MEDICAL,
+    Level.SAFETY_REVIEW,
+    Level.EXCLUDE_PENDING_REVIEW,
+    Level.INCOMPLETE,
+)
+
+ACKNOWLEDGE_FIRST_MESSAGE = "Acknowledge the urgent flag first: no other action is possible before it."
+STALE_MESSAGE = "This case changed since you opened it: review the changes below; your text is kept."
+
+
+class CaseActionError(Exception):
+    """An action the case's present state does not allow. The message is for the clinician."""
+
+    code = "not_allowed"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StaleCase(CaseActionError):
+    """The case changed after the clinician loaded the page they acted from."""
+
+    code = "stale"
+
+    def __init__(self, message: str = STALE_MESSAGE) -> None:
+        super().__init__(message)
+
+
+class AcknowledgementRequired(CaseActionError):
+    """An unacknowledged urgent flag stands: it must be acknowledged before anything else."""
+
+    code = "acknowledge_first"
+
+    def __init__(self, message: str = ACKNOWLEDGE_FIRST_MESSAGE) -> None:
+        super().__init__(message)
+
+
+def _lock_case(case_id: int) -> Case:
+    """The case row, locked until the end of the transaction.
+
+    Without the lock, two clinicians posting at once would both read version N, both pass
+    the check and both write; with it the second waits, then reads N+1 and is refused.
+    """
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
+def _lock_for_action(*, case_id: int, version: int, acknowledging: bool = False) -> Case:
+    case = _lock_case(case_id)
+    if case.version != version:
+        raise StaleCase()
+    if case.needs_acknowledgement and not acknowledging:
+        raise AcknowledgementRequired()
+    return case
+
+
+def _user_label(user: User | None) -> str | None:
+    return user.email if user is not None else None
+
+
+def _start_review(case: Case) -> None:
+    """The first clinician action on a new case puts it in review."""
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.IN_REVIEW
+
+
+def _save_case(case: Case) -> None:
+    case.version += 1
+    # Related rows are already locked or loaded; checking them again would only cost queries.
+    case.full_clean(exclude=["intake", "latest_result", "assigned_to", "urgent_acknowledged_by"], validate_unique=False)
+    case.save()
+
+
+def _status_change(before: str, case: Case) -> dict[str, dict[str, str]]:
+    return {"status": {"before": before, "after": case.status}} if before != case.status else {}
+
+
+def _require_submitted(case: Case, action: str) -> None:
+    if case.intake.status == IntakeStatus.DRAFT or case.latest_result_id is None:
+        raise CaseActionError(f"The intake has not been submitted yet: {action} is possible once it is.")
+
+
+def _require_open(case: Case, action: str) -> None:
+    if case.status == CaseStatus.DECIDED:
+        raise CaseActionError(f"This case is decided: {action} is no longer possible. Add a note instead.")
+    if case.status == CaseStatus.INFO_REQUESTED:
+        raise CaseActionError(
+            f"The patient is answering a request for more information: {action} is possible once they resubmit."
+        )
+
+
+@transaction.atomic
+def case_acknowledge(*, case_id: int, version: int, actor: User, note: str, request: HttpRequest | None = None) -> Case:
+    """Acknowledge the case's urgent flag with a note: a person has seen it and acted."""
+    case = _lock_for_action(case_id=case_id, version=version, acknowledging=True)
+    if not case.needs_acknowledgement:
+        raise CaseActionError("There is no unacknowledged urgent flag on this case.")
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": ValidationError("Write what you did about the urgent flag.", code="required")})
+    status_before = case.status
+    case.urgent_acknowledged_at = timezone.now()
+    case.urgent_acknowledged_by = actor
+    case.urgent_acknowledgement_note = note
+    _start_review(case)
+    _save_case(case)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACKNOWLEDGE,
+        target=case,
+        summary=f"Urgent flag acknowledged ({case.urgent_level})",
+        changes={
+            "urgent_acknowledged_at": {"before": None, "after": case.urgent_acknowledged_at.isoformat()},
+            "urgent_acknowledged_by": {"before": None, "after": actor.email},
+            "urgent_acknowledgement_note": {"before": "", "after": note},
+            **_status_change(status_before, case),
+        },
+        request=request,
+    )
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case_id: int, version: int, actor: User, assignee: User, request: HttpRequest | None = None) -> Case:
+    """Give the case to a clinician (the actor or a colleague)."""
+    case = _lock_for_action(case_id=case_id, version=version)
+    if not (assignee.is_active and assignee.is_clinician_role):
+        raise ValidationError({"assignee": ValidationError("Choose a clinician.", code="invalid_choice")})
+    if case.assigned_to_id == assignee.pk:
+        raise ValidationError({"assignee": ValidationError("The case is already assigned to them.", code="unchanged")})
+    before = case.assigned_to
+    status_before = case.status
+    case.assigned_to = assignee
+    _start_review(case)
+    _save_case(case)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ASSIGN,
+        target=case,
+        summary="Case assigned",
+        changes={
+            "assigned_to": {"before": _user_label(before), "after": assignee.email},
+            **_status_change(status_before, case),
+        },
+        request=request,
+    )
+    return case
+
+
+@transaction.atomic
+def case_add_note(
+    *, case_id: int, version: int, actor: User, text: str, request: HttpRequest | None = None
+) -> CaseNote:
+    """Add a clinician's note to the case."""
+    case = _lock_for_action(case_id=case_id, version=version)
+    text = text.strip()
+    note = CaseNote(case=case, author=actor, text=text)
+    note.full_clean(exclude=["case", "author"])
+    note.save()
+    status_before = case.status
+    _start_review(case)
+    _save_case(case)
+    audit_record(
+        actor=actor,
+        action=AuditAction.NOTE,
+        target=case,
+        summary="Note added",
+        changes={"note": {"before": None, "after": text}, **_status_change(status_before, case)},
+        request=request,
+    )
+    return note
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def case_record_vitals(
+    *,
+    case_id: int,
+    version: int,
+    actor: User,
+    bp_systolic: int | None = None,
+    bp_diastolic: int | None = None,
+    bp_date: dt.date | None = None,
+    weight_kg: Decimal | None = None,
+    request: HttpRequest | None = None,
+) -> ScreeningResult:
+    """Record vitals measured by staff and re-screen the case with them.
+
+    The new result is stored beside the earlier ones; the measured blood pressure replaces
+    the patient's self-reported one in the facts (``bp_source: "measured"``).
+    """
+    case = _lock_for_action(case_id=case_id, version=version)
+    _require_submitted(case, "recording vitals")
+    _require_open(case, "recording vitals")
+    vitals = MeasuredVitals(
+        case=case,
+        recorded_by=actor,
+        bp_systolic=bp_systolic,
+        bp_diastolic=bp_diastolic,
+        bp_date=bp_date,
+        weight_kg=weight_kg,
+    )
+    if bp_date is not None and bp_date > clinic_today():
+        raise ValidationError({"bp_date": ValidationError("The date cannot be in the future.", code="future")})
+    vitals.full_clean(exclude=["case", "recorded_by"])
+    vitals.save()
+    status_before = case.status
+    _start_review(case)
+    _save_case(case)
+    measured = {
+        name: {"before": None, "after": _plain(getattr(vitals, name))}
+        for name in ("bp_systolic", "bp_diastolic", "bp_date", "weight_kg")
+        if getattr(vitals, name) is not None
+    }
+    audit_record(
+        actor=actor,
+        action=AuditAction.VITALS,
+        target=case,
+        summary="Measured vitals recorded",
+        changes={**measured, **_status_change(status_before, case)},
+        request=request,
+    )
+    # Re-screened as of today: the measurement was taken now, and the facts document refuses
+    # a date after its assessment date.
+    return screening_run(
+        intake=case.intake, trigger=ScreeningTrigger.VITALS, actor=actor, assessment_date=clinic_today()
+    )
+
+
+@transaction.atomic
+def case_request_info(
+    *,
+    case_id: int,
+    version: int,
+    actor: User,
+    steps: Sequence[str],
+    message: str,
+    request: HttpRequest | None = None,
+) -> InfoRequest:
+    """Ask the patient for more information: reopen the chosen steps with a message.
+
+    The patient can then change only those steps; their resubmission re-screens the case
+    (``screening_run`` with trigger RESUBMIT), which resolves this request.
+    """
+    from screening.selectors import reopenable_step_keys
+
+    case = _lock_for_action(case_id=case_id, version=version)
+    _require_submitted(case, "requesting more information")
+    _require_open(case, "requesting more information")
+    known = reopenable_step_keys()
+    chosen = [key for key in known if key in set(steps)]
+    errors: dict[str, ValidationError] = {}
+    if set(steps) - set(known):
+        errors["steps"] = ValidationError("Choose sections from the list.", code="invalid_choice")
+    elif not chosen:
+        errors["steps"] = ValidationError("Choose at least one section of the intake to reopen.", code="required")
+    message = message.strip()
+    if not message:
+        errors["message"] = ValidationError("Write a message the patient will read.", code="required")
+    if errors:
+        raise ValidationError(errors)
+    info = InfoRequest(case=case, requested_by=actor, steps=chosen, message=message)
+    info.full_clean(exclude=["case", "requested_by"])
+    info.save()
+    intake = Intake.objects.select_for_update().get(pk=case.intake_id)
+    intake_before = {"status": intake.status, "reopened_steps": list(intake.reopened_steps)}
+    intake.status = IntakeStatus.REOPENED
+    intake.reopened_steps = chosen
+    intake.save(update_fields=["status", "reopened_steps", "updated_at"])
+    status_before = case.status
+    case.status = CaseStatus.INFO_REQUESTED
+    _save_case(case)
+    audit_record(
+        actor=actor,
+        action=AuditAction.REQUEST_INFO,
+        target=case,
+        summary=f"More information requested ({len(chosen)} section(s) reopened)",
+        changes={
+            "intake.status": {"before": intake_before["status"], "after": intake.status},
+            "intake.reopened_steps": {"before": intake_before["reopened_steps"], "after": chosen},
+            "message": {"before": None, "after": message},
+            **_status_change(status_before, case),
+        },
+        request=request,
+    )
+    return info
+
+
+def departing_flags(result: Mapping[str, object] | None) -> list[dict]:
+    """The flags of a result that an approval departs from: each needs its own reason."""
+    if not result:
+        return []
+    flags = result.get("flags") or []
+    return [flag for flag in flags if isinstance(flag, dict) and flag.get("level") in DEPARTING_LEVELS]
+
+
+@transaction.atomic
+def case_decide(
+    *,
+    case_id: int,
+    version: int,
+    actor: User,
+    outcome: str,
+    reason: str,
+    flag_reasons: Mapping[str, str] | None = None,
+    request: HttpRequest | None = None,
+) -> Decision:
+    """Record the clinician's decision on the latest screening result.
+
+    Approving while flags at EXCLUDE_PENDING_REVIEW or INCOMPLETE (or a safety level) stand
+    departs from the screening: each such flag then needs its own written reason.
+    """
+    case = _lock_for_action(case_id=case_id, version=version)
+    _require_submitted(case, "deciding")
+    if case.status == CaseStatus.DECIDED:
+        raise CaseActionError("This case is already decided; the earlier decision stands. Add a note instead.")
+    _require_open(case, "deciding")
+    result = ScreeningResult.objects.get(pk=case.latest_result_id)
+    errors: dict[str, ValidationError] = {}
+    if outcome not in DecisionOutcome.values:
+        errors["outcome"] = ValidationError("Choose an outcome.", code="invalid_choice")
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = ValidationError("Give the reason for your decision.", code="required")
+    given = {rule: text.strip() for rule, text in (flag_reasons or {}).items()}
+    kept: dict[str, str] = {}
+    if outcome == DecisionOutcome.APPROVED:
+        for flag in departing_flags(result.result):
+            rule = str(flag["rule"])
+            if given.get(rule):
+                kept[rule] = given[rule]
+            else:
+                errors[f"flag_reason_{rule}"] = ValidationError(
+                    "Approving despite this flag needs a written reason.", code="required"
+                )
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision(case=case, decided_by=actor, outcome=outcome, reason=reason, flag_reasons=kept, result=result)
+    decision.full_clean(exclude=["case", "decided_by", "result"])
+    decision.save()
+    status_before = case.status
+    case.status = CaseStatus.DECIDED
+    _save_case(case)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DECIDE,
+        target=case,
+        summary="Decision recorded",
+        changes={
+            "decision": {
+                "before": None,
+                "after": {"outcome": outcome, "reason": reason, "flag_reasons": kept, "result": result.pk},
+            },
+            **_status_change(status_before, case),
+        },
+        request=request,
+    )
+    return decision
+
+
+def case_record_view(*, case: Case, actor: User, request: HttpRequest | None = None) -> None:
+    """Write who opened the case page, and when, to the audit trail."""
+    audit_record(actor=actor, action=AuditAction.VIEW, target=case, summary="Case page viewed", request=request)

@@ -28,3 +28,183 @@ class UserFactory(factory.django.DjangoModelFactory):
         if role == Role.ADMIN:
             self.is_staff = True
             self.save(update_fields=["is_staff"])
+
+
+# --- Intakes, cases and screening results (clinician review) ---------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from intake.models import AntidepressantTrial, Intake, IntakeStatus, Patient  # noqa: E402
+from screening.models import LEVEL_PRIORITY, URGENT_LEVELS, Case, CaseStatus, ScreeningResult  # noqa: E402
+
+_CALM_NO = (
+    "aneurysm",
+    "arteriovenous_malformation",
+    "intracerebral_hemorrhage",
+    "cardiovascular_event",
+    "unstable_angina",
+    "coronary_artery_disease",
+    "valvular_disease",
+    "stroke_or_tia",
+    "hypertension_diagnosed",
+    "hypertensive_encephalopathy",
+    "ketamine_allergy",
+    "raised_intracranial_pressure",
+    "lung_disease",
+    "sleep_apnea",
+    "hyperthyroidism_untreated",
+    "glaucoma",
+    "seizure_recent",
+    "delirium",
+    "cognitive_impairment",
+    "bladder_problems",
+    "psychotic_disorder",
+    "psychotic_symptoms_current",
+    "psychotic_features_past",
+    "family_psychosis",
+    "mania_current",
+    "bipolar_or_mania_history",
+    "prior_ketamine_treatment",
+    "dissociative_use_past_year",
+    "ketamine_use_disorder_history",
+    "drug_use_disorder_current",
+)
+
+#: A complete intake with calm answers. Screened, it raises only BP-07 INCOMPLETE (the blood
+#: pressure is self-reported) and INFO flags: a measured blood pressure makes it NO_FLAGS_RAISED.
+CALM_ANSWERS: dict[str, object] = {
+    "date_of_birth": _dt.date(1980, 5, 1),
+    "sex_at_birth": "female",
+    "height_cm": 170,
+    "weight_kg": 70,
+    "pregnancy_possible": "no",
+    "breastfeeding": "no",
+    **dict.fromkeys(_CALM_NO, "no"),
+    "heart_failure": "none",
+    "arrhythmia": "none",
+    "liver_disease": "none",
+    "bp_known": "yes",
+    "bp_systolic": 122,
+    "bp_diastolic": 78,
+    "antidepressants_tried": "yes",
+    **{f"phq9_{n}": value for n, value in enumerate([2, 2, 2, 1, 1, 1, 1, 1, 0], start=1)},
+    **{f"gad7_{n}": 1 for n in range(1, 8)},
+    "cssrs_q1": "no",
+    "cssrs_q2": "no",
+    "cssrs_q6": "no",
+    "auditc_1": 1,
+    "auditc_2": 0,
+    "auditc_3": 0,
+    # DAST-10 item 3 scores 1 for "no" (Skinner 1982): "yes" there keeps the total at 0.
+    **{f"dast10_{n}": "yes" if n == 3 else "no" for n in range(1, 11)},
+    "takes_medications": "no",
+    "treatment_goals": "Feel like myself again.",
+    "has_ride_home": "yes",
+    "route_preference": "esketamine",
+}
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    user = factory.SubFactory(UserFactory)
+
+
+class SubmittedIntakeFactory(factory.django.DjangoModelFactory):
+    """A submitted intake with CALM_ANSWERS and two adequate failed antidepressant trials."""
+
+    class Meta:
+        model = Intake
+        skip_postgeneration_save = True
+
+    patient = factory.SubFactory(PatientFactory)
+    status = IntakeStatus.SUBMITTED
+    current_step = "consent"
+    submitted_at = factory.LazyFunction(timezone.now)
+    submission_count = 1
+    assessment_date = factory.LazyFunction(timezone.localdate)
+    bp_date = factory.LazyFunction(lambda: timezone.localdate() - _dt.timedelta(days=3))
+    consent_signature = factory.LazyAttribute(lambda intake: intake.patient.user.full_name)
+    consented_at = factory.LazyAttribute(lambda intake: intake.submitted_at)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        return {**CALM_ANSWERS, **kwargs}
+
+    @factory.post_generation
+    def trials(self, create: bool, extracted: int | None, **kwargs: object) -> None:
+        if not create:
+            return
+        for position in range(2 if extracted is None else extracted):
+            AntidepressantTrial.objects.create(
+                intake=self, position=position, name=["sertraline", "escitalopram"][position % 2],
+                weeks=8, full_dose="yes", helped="no",
+            )
+
+
+def canned_result(*flags: tuple[str, str], overall: str | None = None) -> dict[str, object]:
+    """A result document (SCREENING_SPEC §6) with the given (rule, level) flags."""
+    from screening.models import Level
+
+    levels = [level for _rule, level in flags if level != Level.INFO]
+    if overall is None:
+        overall = min(levels, key=LEVEL_PRIORITY.__getitem__) if levels else Level.NO_FLAGS_RAISED
+    return {
+        "schema": "screening-result/1",
+        "ruleset": "2026.1",
+        "overall": overall,
+        "flags": [
+            {
+                "rule": rule,
+                "level": level,
+                "message": f"{rule} message",
+                "inputs": {"vitals.bp_systolic": 150} if rule.startswith("BP") else {},
+                "missing": [],
+                "source": f"{rule} source",
+            }
+            for rule, level in sorted(flags, key=lambda f: (LEVEL_PRIORITY[f[1]], f[0]))
+        ],
+        "scores": {
+            "age": 45, "bmi": 24.2, "phq9": {"total": 11, "band": "moderate"}, "gad7": {"total": 7, "band": "mild"},
+            "auditc": {"total": 1, "positive": False}, "dast10": {"total": 0, "band": "none"},
+            "cssrs": {"risk": "none"}, "bp_category": "normal",
+        },
+    }
+
+
+def make_case(
+    *,
+    user: User | None = None,
+    flags: tuple[tuple[str, str], ...] = (("BP-07", "INCOMPLETE"),),
+    status: str = CaseStatus.NEW,
+    submitted_at: _dt.datetime | None = None,
+    urgent_acknowledged: bool = False,
+    assigned_to: User | None = None,
+    intake: Intake | None = None,
+) -> Case:
+    """A submitted, screened case with a canned result, without running the engine."""
+    if intake is None:
+        patient = PatientFactory(user=user) if user is not None else PatientFactory()
+        intake = SubmittedIntakeFactory(patient=patient, submitted_at=submitted_at or timezone.now())
+    document = canned_result(*flags)
+    result = ScreeningResult.objects.create(
+        intake=intake, trigger="submit", ruleset="2026.1", overall=document["overall"], facts={}, result=document
+    )
+    urgent = next((level for _rule, level in flags if level in URGENT_LEVELS), None)
+    now = timezone.now()
+    return Case.objects.create(
+        intake=intake,
+        status=status,
+        overall=document["overall"],
+        priority=LEVEL_PRIORITY[document["overall"]],
+        latest_result=result,
+        assigned_to=assigned_to,
+        urgent_level=urgent,
+        urgent_raised_at=intake.submitted_at if urgent else None,
+        urgent_acknowledged_at=now if urgent and urgent_acknowledged else None,
+        urgent_acknowledgement_note="Called the patient." if urgent and urgent_acknowledged else "",
+        submitted_at=intake.submitted_at,
+    )

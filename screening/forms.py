@@ -1,0 +1,250 @@
+"""Forms of the clinician review. They validate and tidy what a clinician typed; the services
+decide what the case's state allows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+
+from clinic.models import User
+from screening.models import CaseStatus, DecisionOutcome, Level
+from screening.selectors import (
+    ASSIGNED_ME,
+    ASSIGNED_NOBODY,
+    STATUS_ANY,
+    STATUS_OPEN,
+    QueueFilters,
+    clinicians,
+    step_choices,
+)
+
+# Plausible measured readings (SCREENING_SPEC §5.3 calls 70–260 / 40–160 plausible); the
+# limits here are wider so that a real crisis reading is never refused, only typos are.
+SYSTOLIC_RANGE = (40, 300)
+DIASTOLIC_RANGE = (20, 200)
+# Spec §3: a valid weight is 30–300 kg.
+WEIGHT_RANGE = (30, 300)
+TEXT_LIMIT = 4000
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class ActionForm(forms.Form):
+    """Every action posts the case version the clinician saw (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class AcknowledgeForm(ActionForm):
+    note = forms.CharField(
+        label="What did you do about the urgent flag?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_LIMIT,
+        help_text="Required: for example who you contacted and what was agreed.",
+    )
+
+
+class AssignForm(ActionForm):
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to", empty_label=None)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        field.queryset = clinicians()  # type: ignore[attr-defined]
+        field.label_from_instance = lambda person: (  # type: ignore[attr-defined]
+            f"{person.full_name or person.email} (me)" if person.pk == user.pk else person.full_name or person.email
+        )
+        if not self.is_bound:
+            self.initial.setdefault("assignee", user.pk)
+
+
+class VitalsForm(ActionForm):
+    bp_systolic = forms.IntegerField(
+        label="Systolic (mmHg)",
+        required=False,
+        validators=[MinValueValidator(SYSTOLIC_RANGE[0]), MaxValueValidator(SYSTOLIC_RANGE[1])],
+    )
+    bp_diastolic = forms.IntegerField(
+        label="Diastolic (mmHg)",
+        required=False,
+        validators=[MinValueValidator(DIASTOLIC_RANGE[0]), MaxValueValidator(DIASTOLIC_RANGE[1])],
+    )
+    bp_date = forms.DateField(
+        label="Date measured", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    weight_kg = forms.DecimalField(
+        label="Weight (kg)",
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(WEIGHT_RANGE[0]), MaxValueValidator(WEIGHT_RANGE[1])],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("bp_date", timezone.localdate())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        systolic, diastolic = data.get("bp_systolic"), data.get("bp_diastolic")
+        bp_date, weight = data.get("bp_date"), data.get("weight_kg")
+        failed = {"bp_systolic", "bp_diastolic", "bp_date", "weight_kg"} & set(self.errors)
+        if failed:
+            return data
+        if systolic is None and diastolic is not None:
+            self.add_error("bp_systolic", forms.ValidationError("Enter both values of the reading.", code="required"))
+        if diastolic is None and systolic is not None:
+            self.add_error("bp_diastolic", forms.ValidationError("Enter both values of the reading.", code="required"))
+        if systolic is not None and diastolic is not None:
+            if systolic <= diastolic:
+                self.add_error(
+                    "bp_diastolic",
+                    forms.ValidationError("The diastolic value must be lower than the systolic.", code="order"),
+                )
+            if bp_date is None:
+                self.add_error("bp_date", forms.ValidationError("Give the date of the reading.", code="required"))
+        if bp_date is not None and bp_date > timezone.localdate():
+            self.add_error("bp_date", forms.ValidationError("The date cannot be in the future.", code="future"))
+        if bp_date is not None and systolic is None and diastolic is None:
+            # The date defaults to today: with no reading it says nothing, so drop it.
+            data["bp_date"] = None
+        if systolic is None and diastolic is None and weight is None and not self.errors:
+            raise forms.ValidationError("Enter a blood pressure reading, a weight, or both.", code="empty")
+        return data
+
+
+class RequestInfoForm(ActionForm):
+    steps = forms.MultipleChoiceField(
+        label="Sections to reopen",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The patient can change only these sections, then resubmits.",
+    )
+    message = forms.CharField(
+        label="Message to the patient",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TEXT_LIMIT,
+        help_text="The patient reads this: say what is missing or unclear.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["steps"].choices = step_choices()  # type: ignore[attr-defined]
+
+
+def flag_field_name(rule: str) -> str:
+    return f"flag_reason_{rule}"
+
+
+class DecisionForm(ActionForm):
+    outcome = forms.ChoiceField(label="Decision", choices=DecisionOutcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_LIMIT)
+
+    def __init__(self, *args: Any, departing: list[Mapping[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.departing_rules: list[str] = []
+        for flag in departing:
+            rule = str(flag["rule"])
+            level = Level(flag["level"]).label if flag["level"] in Level.values else flag["level"]
+            self.departing_rules.append(rule)
+            self.fields[flag_field_name(rule)] = forms.CharField(
+                label=f"Reason for approving despite {rule} ({level})",
+                help_text=f"Required only when approving. Flag: {flag.get('message', '')}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "js-flag-reason"}),
+                max_length=TEXT_LIMIT,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("outcome") == DecisionOutcome.APPROVED:
+            for rule in self.departing_rules:
+                name = flag_field_name(rule)
+                if not (data.get(name) or "").strip() and name not in self.errors:
+                    self.add_error(
+                        name,
+                        forms.ValidationError("Approving despite this flag needs a written reason.", code="required"),
+                    )
+        return data
+
+    def flag_reasons(self) -> dict[str, str]:
+        return {rule: self.cleaned_data.get(flag_field_name(rule)) or "" for rule in self.departing_rules}
+
+
+class NoteForm(ActionForm):
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_LIMIT)
+
+
+# --- The queue ----------------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters. They travel in the address bar, so they hold no patient data."""
+
+    level = forms.ChoiceField(label="Outcome level", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    assigned = forms.ChoiceField(label="Assigned to", required=False)
+    date_from = forms.DateField(
+        label="Waiting since, from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "Any level"), *Level.choices]  # type: ignore[attr-defined]
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            (STATUS_OPEN, "Open (not decided)"),
+            (STATUS_ANY, "Any status"),
+            *CaseStatus.choices,
+        ]
+        self.fields["assigned"].choices = [  # type: ignore[attr-defined]
+            ("", "Anyone or nobody"),
+            (ASSIGNED_ME, "Me"),
+            (ASSIGNED_NOBODY, "Nobody yet"),
+            *[(str(person.pk), person.full_name or person.email) for person in staff],
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", forms.ValidationError("The end date is before the start date.", code="order"))
+        return data
+
+    def filters(self) -> QueueFilters:
+        """The valid filters; an invalid one is left out (its error shows beside it)."""
+        if not self.is_bound:
+            return QueueFilters()
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return QueueFilters(
+            level=data.get("level") or "",
+            status=data.get("status") or STATUS_OPEN,
+            assigned=data.get("assigned") or "",
+            date_from=data.get("date_from") if "date_to" not in self.errors else None,
+            date_to=data.get("date_to") if "date_to" not in self.errors else None,
+        )
+
+
+class SearchForm(forms.Form):
+    """Search by name, e-mail or date of birth. It is posted, never put in the address bar."""
+
+    q = forms.CharField(
+        label="Find a patient",
+        max_length=150,
+        help_text="Name, e-mail address or date of birth (YYYY-MM-DD or MM/DD/YYYY).",
+    )

@@ -1,0 +1,621 @@
+"""Reads of the screening app: the clinician queue, everything the case page shows, and the
+open request for more information that the patient side displays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from clinic.models import AuditAction, AuditEvent, Role, User
+from intake.models import Intake
+from screening.models import (
+    Case,
+    CaseNote,
+    CaseStatus,
+    Decision,
+    InfoRequest,
+    Level,
+    ScreeningResult,
+)
+
+# --- Intake sections ----------------------------------------------------------------------------
+
+#: The intake's sections as the patient fills them in: (step key, title, answer columns).
+#: The step keys are the patient side's (intake/steps.py); a request for more information
+#: reopens some of them.
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("about", "About you", ("date_of_birth", "sex_at_birth", "height_cm", "weight_kg", "phone")),
+    (
+        "pregnancy",
+        "Pregnancy and breastfeeding",
+        ("pregnancy_possible", "pregnant", "breastfeeding", "planning_pregnancy"),
+    ),
+    (
+        "heart",
+        "Heart and circulation",
+        (
+            "aneurysm",
+            "arteriovenous_malformation",
+            "intracerebral_hemorrhage",
+            "cardiovascular_event",
+            "cardiovascular_event_date",
+            "unstable_angina",
+            "coronary_artery_disease",
+            "valvular_disease",
+            "stroke_or_tia",
+            "heart_failure",
+            "arrhythmia",
+            "hypertension_diagnosed",
+            "hypertension_controlled",
+            "hypertensive_encephalopathy",
+            "bp_known",
+            "bp_systolic",
+            "bp_diastolic",
+            "bp_date",
+        ),
+    ),
+    (
+        "medical",
+        "Other medical history",
+        (
+            "ketamine_allergy",
+            "raised_intracranial_pressure",
+            "liver_disease",
+            "lung_disease",
+            "sleep_apnea",
+            "hyperthyroidism_untreated",
+            "glaucoma",
+            "seizure_recent",
+            "delirium",
+            "cognitive_impairment",
+            "bladder_problems",
+        ),
+    ),
+    (
+        "mental_health",
+        "Mental health history",
+        (
+            "psychotic_disorder",
+            "psychotic_symptoms_current",
+            "psychotic_features_past",
+            "family_psychosis",
+            "mania_current",
+            "bipolar_or_mania_history",
+            "prior_ketamine_treatment",
+            "antidepressants_tried",
+        ),
+    ),
+    ("phq9", "PHQ-9 (depression)", tuple(f"phq9_{n}" for n in range(1, 10))),
+    ("gad7", "GAD-7 (anxiety)", tuple(f"gad7_{n}" for n in range(1, 8))),
+    (
+        "cssrs",
+        "C-SSRS screener (suicide risk)",
+        ("cssrs_q1", "cssrs_q2", "cssrs_q3", "cssrs_q4", "cssrs_q5", "cssrs_q6", "cssrs_q6_past_3_months"),
+    ),
+    (
+        "substances",
+        "Alcohol and drugs",
+        (
+            *(f"auditc_{n}" for n in range(1, 4)),
+            *(f"dast10_{n}" for n in range(1, 11)),
+            "dissociative_use_past_year",
+            "ketamine_use_disorder_history",
+            "drug_use_disorder_current",
+        ),
+    ),
+    ("medications", "Medications", ("takes_medications",)),
+    ("goals", "Goals and logistics", ("treatment_goals", "has_ride_home", "route_preference")),
+)
+
+_FALLBACK_STEP_KEYS = tuple(key for key, _title, _fields in SECTIONS)
+
+
+def reopenable_step_keys() -> tuple[str, ...]:
+    """The step keys a clinician may reopen, in intake order.
+
+    The patient side's own list (intake/steps.py) wins when it exists, so that a request can
+    never name a step the patient cannot open; consent is never reopened.
+    """
+    try:
+        from intake import steps as intake_steps  # the patient side's step list
+    except ImportError:
+        return _FALLBACK_STEP_KEYS
+    keys = getattr(intake_steps, "STEP_KEYS", None)
+    if keys is None:
+        listed = getattr(intake_steps, "STEPS", None) or ()
+        keys = [getattr(step, "key", None) for step in listed]
+    found = tuple(key for key in keys if isinstance(key, str) and key != "consent")
+    return found or _FALLBACK_STEP_KEYS
+
+
+def step_titles() -> dict[str, str]:
+    return {key: title for key, title, _fields in SECTIONS}
+
+
+def step_choices() -> list[tuple[str, str]]:
+    titles = step_titles()
+    return [(key, titles.get(key, key.replace("_", " ").capitalize())) for key in reopenable_step_keys()]
+
+
+# --- The patient side ---------------------------------------------------------------------------
+
+
+def open_info_request_for_intake(intake: Intake) -> InfoRequest | None:
+    """The clinician's unanswered request for more information on this intake, if any.
+
+    The patient side shows its ``message`` and lets the patient change only its ``steps``.
+    """
+    return (
+        InfoRequest.objects.filter(case__intake=intake, resolved_at__isnull=True)
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+
+
+# --- The queue ----------------------------------------------------------------------------------
+
+OPEN_STATUSES = (CaseStatus.ALERT, CaseStatus.NEW, CaseStatus.IN_REVIEW, CaseStatus.INFO_REQUESTED)
+STATUS_OPEN = "open"
+STATUS_ANY = "any"
+ASSIGNED_ME = "me"
+ASSIGNED_NOBODY = "nobody"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    level: str = ""
+    status: str = STATUS_OPEN
+    assigned: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def clinicians() -> QuerySet[User]:
+    """Everyone who may be given a case: active clinicians and admins."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name__in=[Role.CLINICIAN, Role.ADMIN]) | Q(is_superuser=True))
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def _queue_base() -> QuerySet[Case]:
+    # Tier 0/1: an urgent flag nobody has acknowledged yet (suicide risk before medical).
+    # Tier 2: safety review, and urgent cases already acknowledged (still the most serious).
+    # Tier 3: everything else. Within a tier, the oldest first: a draft alert has no
+    # submission time, so it waits from when its alert was raised.
+    unacknowledged = Q(urgent_acknowledged_at__isnull=True)
+    return Case.objects.annotate(
+        tier=SqlCase(
+            When(unacknowledged & Q(urgent_level=Level.URGENT_SAFETY), then=Value(0)),
+            When(unacknowledged & Q(urgent_level=Level.URGENT_MEDICAL), then=Value(1)),
+            When(overall__in=[Level.URGENT_SAFETY, Level.URGENT_MEDICAL, Level.SAFETY_REVIEW], then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        ),
+        waiting_since=Coalesce("submitted_at", "urgent_raised_at", "created_at"),
+    )
+
+
+def _search_filter(terms: str) -> Q:
+    """Name or e-mail contains the text; a date matches the date of birth."""
+    terms = terms.strip()
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
+        try:
+            born = dt.datetime.strptime(terms, fmt).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+        return Q(intake__date_of_birth=born)
+    query = Q()
+    for word in terms.split():
+        query &= Q(intake__patient__user__full_name__icontains=word) | Q(intake__patient__user__email__icontains=word)
+    return query
+
+
+def queue_cases(*, filters: QueueFilters, user: User, search: str = "") -> QuerySet[Case]:
+    """The cases the queue lists, filtered, in queue order, with what each row shows."""
+    cases = _queue_filtered(filters=filters, user=user, search=search)
+    if filters.level:
+        cases = cases.filter(overall=filters.level)
+    return cases.select_related("intake__patient__user", "assigned_to").order_by("tier", "waiting_since", "id")
+
+
+def _queue_filtered(*, filters: QueueFilters, user: User, search: str) -> QuerySet[Case]:
+    cases = _queue_base()
+    if filters.status == STATUS_OPEN:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif filters.status and filters.status != STATUS_ANY:
+        cases = cases.filter(status=filters.status)
+    if filters.assigned == ASSIGNED_ME:
+        cases = cases.filter(assigned_to=user)
+    elif filters.assigned == ASSIGNED_NOBODY:
+        cases = cases.filter(assigned_to__isnull=True)
+    elif filters.assigned:
+        cases = cases.filter(assigned_to_id=filters.assigned)
+    if filters.date_from or filters.date_to:
+        cases = cases.annotate(waiting_day=TruncDate("waiting_since"))
+        if filters.date_from:
+            cases = cases.filter(waiting_day__gte=filters.date_from)
+        if filters.date_to:
+            cases = cases.filter(waiting_day__lte=filters.date_to)
+    if search.strip():
+        cases = cases.filter(_search_filter(search))
+    return cases
+
+
+def queue_level_counts(*, filters: QueueFilters, user: User, search: str = "") -> list[tuple[str, str, int]]:
+    """How many cases the other filters leave at each outcome level, in level order.
+
+    One aggregate query; the level filter itself is left out so each count can be chosen.
+    """
+    rows = (
+        _queue_filtered(filters=filters, user=user, search=search).order_by().values("overall").annotate(n=Count("id"))
+    )
+    found = {row["overall"]: row["n"] for row in rows}
+    return [(level.value, level.label, found.get(level.value, 0)) for level in Level]
+
+
+# --- The case page ------------------------------------------------------------------------------
+
+
+def _display_answer(intake: Intake, name: str) -> str:
+    model_field = Intake._meta.get_field(name)
+    value = getattr(intake, name)
+    if value is None or value == "":
+        return "Not answered"
+    if getattr(model_field, "choices", None):
+        return str(getattr(intake, f"get_{name}_display")())
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def field_label(name: str) -> str:
+    label = str(Intake._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def answers_by_section(intake: Intake) -> list[dict[str, Any]]:
+    """Every answer of the intake, section by section, as label and displayed value."""
+    return [
+        {
+            "key": key,
+            "title": title,
+            "answers": [
+                {"name": name, "label": field_label(name), "value": _display_answer(intake, name)} for name in names
+            ],
+        }
+        for key, title, names in SECTIONS
+    ]
+
+
+# Facts paths (SCREENING_SPEC §3) whose last part is not an intake column of the same name.
+_PATH_LABELS = {
+    "patient.date_of_birth": "Date of birth",
+    "patient.weight_kg": "Weight (kg)",
+    "patient.height_cm": "Height (cm)",
+    "patient.sex_at_birth": "Sex at birth",
+    "vitals.bp_systolic": "Blood pressure, systolic (mmHg)",
+    "vitals.bp_diastolic": "Blood pressure, diastolic (mmHg)",
+    "vitals.bp_source": "Blood pressure source",
+    "vitals.bp_date": "Blood pressure date",
+    "psychiatric.failed_antidepressant_trials": "Adequate failed antidepressant trials",
+    "routes": "Routes",
+    "medications": "Medications",
+}
+_INSTRUMENT_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7", "auditc": "AUDIT-C", "dast10": "DAST-10", "cssrs": "C-SSRS"}
+
+
+def path_label(path: str) -> str:
+    """A facts path such as ``medical.aneurysm`` or ``instruments.phq9[9]`` in words."""
+    if path in _PATH_LABELS:
+        return _PATH_LABELS[path]
+    last = path.rpartition(".")[2]
+    if "[" in last:
+        name, _, index = last.partition("[")
+        return f"{_INSTRUMENT_NAMES.get(name, name)} item {index.rstrip(']')}"
+    column = f"cssrs_{last}" if path.startswith("instruments.cssrs.") else last
+    try:
+        return field_label(column)
+    except FieldDoesNotExist:
+        return path
+
+
+def _display_value(value: object) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, list | tuple):
+        return ", ".join(_display_value(item) for item in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_display_value(item)}" for key, item in value.items())
+    return str(value)
+
+
+@dataclass
+class FlagView:
+    rule: str
+    level: str
+    message: str
+    source: str
+    inputs: list[tuple[str, str, str]]
+    missing: list[tuple[str, str]]
+
+
+def _flag_view(flag: Mapping[str, Any]) -> FlagView:
+    inputs = flag.get("inputs") or {}
+    return FlagView(
+        rule=str(flag.get("rule", "")),
+        level=str(flag.get("level", "")),
+        message=str(flag.get("message", "")),
+        source=str(flag.get("source", "")),
+        inputs=[(path, path_label(path), _display_value(value)) for path, value in inputs.items()],
+        missing=[(path, path_label(path)) for path in flag.get("missing") or []],
+    )
+
+
+def flags_by_level(result: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The result's flags grouped under each level, highest level first; empty levels left out."""
+    if not result:
+        return []
+    groups: list[dict[str, Any]] = []
+    for level in Level:
+        flags = [_flag_view(flag) for flag in result.get("flags") or [] if flag.get("level") == level.value]
+        if flags:
+            groups.append({"level": level.value, "label": level.label, "flags": flags})
+    return groups
+
+
+_BAND_WORDS = {"moderately_severe": "moderately severe", "stage_1": "stage 1", "stage_2": "stage 2"}
+
+
+def _band(value: object) -> str:
+    if value is None:
+        return "not computed"
+    return _BAND_WORDS.get(str(value), str(value))
+
+
+def scores_table(result: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    """The result's scores as rows of instrument, score and band (SCREENING_SPEC §4 and §6)."""
+    if not result:
+        return []
+    scores = result.get("scores") or {}
+
+    def total(key: str) -> Mapping[str, Any]:
+        item = scores.get(key)
+        return item if isinstance(item, dict) else {}
+
+    def number(value: object) -> str:
+        return "not computed" if value is None else str(value)
+
+    auditc = total("auditc")
+    positive = auditc.get("positive")
+    return [
+        {"name": "Age", "score": number(scores.get("age")), "band": ""},
+        {"name": "BMI", "score": number(scores.get("bmi")), "band": ""},
+        {"name": "PHQ-9", "score": number(total("phq9").get("total")), "band": _band(total("phq9").get("band"))},
+        {"name": "GAD-7", "score": number(total("gad7").get("total")), "band": _band(total("gad7").get("band"))},
+        {
+            "name": "AUDIT-C",
+            "score": number(auditc.get("total")),
+            "band": "not computed" if positive is None else ("positive" if positive else "negative"),
+        },
+        {"name": "DAST-10", "score": number(total("dast10").get("total")), "band": _band(total("dast10").get("band"))},
+        {"name": "C-SSRS risk", "score": "", "band": _band(total("cssrs").get("risk"))},
+        {"name": "Blood pressure category", "score": "", "band": _band(scores.get("bp_category"))},
+    ]
+
+
+def result_changes(new: ScreeningResult | None, old: ScreeningResult | None) -> dict[str, Any] | None:
+    """What changed between two results: the outcome before and after, flags added and removed."""
+    if new is None or old is None:
+        return None
+
+    def keyed(result: ScreeningResult) -> dict[tuple[str, str], Mapping[str, Any]]:
+        return {(str(f.get("rule")), str(f.get("level"))): f for f in (result.result or {}).get("flags") or []}
+
+    before, after = keyed(old), keyed(new)
+    return {
+        "new": new,
+        "old": old,
+        "overall_before": old.overall,
+        "overall_after": new.overall,
+        "overall_changed": old.overall != new.overall,
+        "added": [_flag_view(after[key]) for key in sorted(after.keys() - before.keys())],
+        "removed": [_flag_view(before[key]) for key in sorted(before.keys() - after.keys())],
+    }
+
+
+def medications_view(intake: Intake) -> list[dict[str, Any]]:
+    """Each medication as typed, with the class each part matched; unmatched parts flagged."""
+    from screening.engine import match_medication
+
+    rows = []
+    for medication in intake.medications.all():
+        parts = [
+            {"name": part, "drug_class": drug_class, "known": known}
+            for part, drug_class, known in match_medication(medication.name)
+        ]
+        rows.append(
+            {
+                "medication": medication,
+                "parts": parts,
+                "needs_reconciliation": not parts or any(not part["known"] for part in parts),
+            }
+        )
+    return rows
+
+
+def routes_of(case: Case) -> list[str]:
+    """The routes the latest screening considered, else the patient's stated preference."""
+    facts = case.latest_result.facts if case.latest_result_id and case.latest_result else None
+    if facts and facts.get("routes"):
+        return list(dict.fromkeys(facts["routes"]))
+    preference = case.intake.route_preference
+    if preference in ("esketamine", "ketamine"):
+        return [preference]
+    return ["esketamine", "ketamine"]
+
+
+def age_on(born: dt.date | None, day: dt.date) -> int | None:
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# --- The timeline -------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str
+    title: str
+    actor: User | None = None
+    event: AuditEvent | None = None
+    result: ScreeningResult | None = None
+    note: CaseNote | None = None
+    decision: Decision | None = None
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+# Audit actions that describe the creation of one record shown in full on the timeline.
+_RECORD_ACTIONS = {AuditAction.SCREEN: "result", AuditAction.NOTE: "note", AuditAction.DECIDE: "decision"}
+_MATCH_WINDOW = dt.timedelta(seconds=5)
+
+
+def audit_events_for_case(case: Case) -> QuerySet[AuditEvent]:
+    """The audit trail of the case and of its intake, newest first, in one query."""
+    return (
+        AuditEvent.objects.filter(
+            Q(target_type=Case._meta.label_lower, target_id=str(case.pk))
+            | Q(target_type=Intake._meta.label_lower, target_id=str(case.intake_id))
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+
+
+def _change_rows(changes: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, change in (changes or {}).items():
+        if isinstance(change, dict) and ("before" in change or "after" in change):
+            rows.append((name, _display_value(change.get("before")), _display_value(change.get("after"))))
+        else:
+            rows.append((name, "", _display_value(change)))
+    return rows
+
+
+def build_timeline(
+    *,
+    events: Iterable[AuditEvent],
+    results: Iterable[ScreeningResult],
+    notes: Iterable[CaseNote],
+    decisions: Iterable[Decision],
+) -> list[TimelineEntry]:
+    """Everything that happened to the case, newest first.
+
+    The audit trail is the backbone. A screening result, note or decision is shown in full
+    inside the audit line that recorded it (same kind, same person, within seconds); one
+    with no such line (made outside the app's services) still appears on its own.
+    """
+    pending: dict[str, list[Any]] = {
+        "result": sorted(results, key=lambda r: r.created_at),
+        "note": sorted(notes, key=lambda n: n.created_at),
+        "decision": sorted(decisions, key=lambda d: d.decided_at),
+    }
+    record_time = {"result": "created_at", "note": "created_at", "decision": "decided_at"}
+    record_actor = {"result": "created_by_id", "note": "author_id", "decision": "decided_by_id"}
+    entries: list[TimelineEntry] = []
+    for event in sorted(events, key=lambda e: (e.at, e.pk)):
+        entry = TimelineEntry(
+            at=event.at,
+            kind=event.action,
+            title=event.get_action_display(),
+            actor=event.actor,
+            event=event,
+            changes=_change_rows(event.changes),
+        )
+        kind = _RECORD_ACTIONS.get(event.action)
+        if kind:
+            for record in pending[kind]:
+                close = abs(getattr(record, record_time[kind]) - event.at) <= _MATCH_WINDOW
+                if close and getattr(record, record_actor[kind]) == event.actor_id:
+                    setattr(entry, kind, record)
+                    pending[kind].remove(record)
+                    break
+        entries.append(entry)
+    for result in pending["result"]:
+        entries.append(
+            TimelineEntry(at=result.created_at, kind="screen", title="Screened", actor=result.created_by, result=result)
+        )
+    for note in pending["note"]:
+        entries.append(TimelineEntry(at=note.created_at, kind="note", title="Note added", actor=note.author, note=note))
+    for decision in pending["decision"]:
+        entries.append(
+            TimelineEntry(
+                at=decision.decided_at, kind="decide", title="Decided", actor=decision.decided_by, decision=decision
+            )
+        )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+def _case_age(intake: Intake, latest: ScreeningResult | None) -> int | None:
+    """The age the latest screening used, else the age today."""
+    if latest is not None:
+        age = ((latest.result or {}).get("scores") or {}).get("age")
+        if isinstance(age, int):
+            return age
+    return age_on(intake.date_of_birth, timezone.localdate())
+
+
+def case_page(case: Case) -> dict[str, Any]:
+    """Everything the case page shows, in a fixed number of queries whatever the case holds."""
+    intake = case.intake
+    results = list(
+        ScreeningResult.objects.filter(intake=intake).select_related("created_by").order_by("-created_at", "-id")
+    )
+    latest = case.latest_result
+    previous = next(
+        (r for r in results if latest is not None and r.pk != latest.pk and r.created_at <= latest.created_at), None
+    )
+    notes = list(case.notes.select_related("author").order_by("-created_at", "-id"))
+    decisions = list(case.decisions.select_related("decided_by", "result").order_by("-decided_at", "-id"))
+    info_requests = list(case.info_requests.select_related("requested_by").order_by("-requested_at", "-id"))
+    vitals = list(case.measured_vitals.select_related("recorded_by").order_by("-recorded_at", "-id"))
+    trials = list(intake.antidepressant_trials.all())
+    events = list(audit_events_for_case(case))
+    document = latest.result if latest is not None else None
+    titles = step_titles()
+    open_request = next((r for r in info_requests if r.resolved_at is None), None)
+    return {
+        "case": case,
+        "intake": intake,
+        "patient_user": intake.patient.user,
+        "age": _case_age(intake, latest),
+        "routes": routes_of(case),
+        "latest": latest,
+        "flag_groups": flags_by_level(document),
+        "scores": scores_table(document),
+        "changes": result_changes(latest, previous),
+        "results": results,
+        "answers": answers_by_section(intake),
+        "medications": medications_view(intake),
+        "trials": trials,
+        "notes": notes,
+        "decisions": decisions,
+        "info_requests": info_requests,
+        "open_request": open_request,
+        "open_request_steps": [titles.get(key, key) for key in (open_request.steps if open_request else [])],
+        "vitals": vitals,
+        "timeline": build_timeline(events=events, results=results, notes=notes, decisions=decisions),
+    }

@@ -1,0 +1,35 @@
+"""Template helpers of the clinician review: levels are always shown as words, never colour only."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from screening.models import CaseStatus, Level
+
+register = template.Library()
+
+
+@register.filter
+def level_label(level: str | None) -> str:
+    """A level or overall outcome in clinician wording."""
+    if not level:
+        return "Not screened yet"
+    return Level(level).label if level in Level.values else str(level)
+
+
+@register.simple_tag
+def level_badge(level: str | None) -> str:
+    """The level as a labelled badge; the colour only repeats what the words say."""
+    css = f"level-{level}" if level in Level.values else "level-none"
+    return format_html('<span class="badge rounded-pill text-dark border {}">{}</span>', css, level_label(level))
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    return CaseStatus(status).label if status in CaseStatus.values else (status or "")
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,333 @@
+"""The clinician review: the queue, the case page and the actions on a case.
+
+Views are thin: they check who is asking, hand what was typed to a form and the form's clean
+data to a service, and show the result. A case is reached only through
+``_get_case_for_clinician``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.access import staff_required
+from clinic.models import User
+from screening import services
+from screening.forms import (
+    AcknowledgeForm,
+    ActionForm,
+    AssignForm,
+    DecisionForm,
+    NoteForm,
+    QueueFilterForm,
+    RequestInfoForm,
+    SearchForm,
+    VitalsForm,
+)
+from screening.models import Case, CaseStatus
+from screening.selectors import case_page, clinicians, queue_cases, queue_level_counts
+
+QUEUE_PAGE_SIZE = 25
+# The search terms live in the session under this key, with an opaque token; only the
+# token ever reaches the address bar, so no name, e-mail or birth date lands in a URL or
+# an access log.
+SEARCH_SESSION_KEY = "review_search"
+
+
+def _get_case_for_clinician(request: HttpRequest, case_id: int) -> Case:
+    """The one way a view reaches a case: clinicians and admins only, 404 for anyone else."""
+    user = request.user
+    if not (user.is_authenticated and user.is_clinician_role):  # type: ignore[union-attr]
+        raise Http404
+    return get_object_or_404(
+        Case.objects.select_related("intake__patient__user", "assigned_to", "latest_result", "urgent_acknowledged_by"),
+        pk=case_id,
+    )
+
+
+# --- The queue ----------------------------------------------------------------------------------
+
+
+def _search_terms(request: HttpRequest) -> tuple[str, str]:
+    """The (token, terms) of the search named in the address bar, if the session still has it."""
+    token = request.GET.get("search", "")
+    stored = request.session.get(SEARCH_SESSION_KEY) or {}
+    if token and secrets.compare_digest(str(stored.get("token", "")), token):
+        return token, str(stored.get("q", ""))
+    return "", ""
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    staff = list(clinicians())
+    filter_form = QueueFilterForm(request.GET or None, staff=staff)
+    filters = filter_form.filters()
+    token, terms = _search_terms(request)
+    if request.GET.get("search") and not token:
+        messages.info(request, "That search is no longer available: search again.")
+    cases = queue_cases(filters=filters, user=user, search=terms)
+    page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queue_level_counts(filters=filters, user=user, search=terms)
+    return render(
+        request,
+        "screening/queue.html",
+        {
+            "page": page,
+            "filter_form": filter_form,
+            "filters": filters,
+            "search_form": SearchForm(initial={"q": terms}),
+            "search_token": token,
+            "searching": bool(terms),
+            "level_counts": counts,
+            "total": page.paginator.count,
+        },
+    )
+
+
+@staff_required
+@require_POST
+@sensitive_post_parameters("q")
+def search(request: HttpRequest) -> HttpResponse:
+    """Keep the search in the session and send the queue an opaque token for it."""
+    if "clear" in request.POST:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+        return redirect("review:queue")
+    form = SearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Type a name, e-mail address or date of birth to search (150 characters at most).")
+        return redirect("review:queue")
+    token = secrets.token_urlsafe(12)
+    request.session[SEARCH_SESSION_KEY] = {"token": token, "q": form.cleaned_data["q"].strip()}
+    return redirect(f"{reverse('review:queue')}?search={token}")
+
+
+# --- The case page ------------------------------------------------------------------------------
+
+ACTIONS = ("acknowledge", "assign", "vitals", "request_info", "decide", "note")
+
+
+def _forms_for(case: Case, user: User, bound: dict[str, Form] | None = None) -> dict[str, Form]:
+    initial = {"version": case.version}
+    departing = services.departing_flags(case.latest_result.result if case.latest_result else None)
+    forms: dict[str, Form] = {
+        "acknowledge": AcknowledgeForm(initial=initial),
+        "assign": AssignForm(initial=initial, user=user),
+        "vitals": VitalsForm(initial=initial),
+        "request_info": RequestInfoForm(initial=initial),
+        "decide": DecisionForm(initial=initial, departing=departing),
+        "note": NoteForm(initial=initial),
+    }
+    forms.update(bound or {})
+    return forms
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, Form] | None = None,
+    problem: str = "",
+    status: int = HTTPStatus.OK,
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context = case_page(case)
+    context.update(
+        {
+            "forms": _forms_for(case, user, bound),
+            "problem": problem,
+            "is_draft": case.latest_result_id is None,
+            "is_decided": case.status == CaseStatus.DECIDED,
+            "is_waiting": case.status == CaseStatus.INFO_REQUESTED,
+            "action_urls": {name: reverse(f"review:{name}", args=[case.pk]) for name in ACTIONS},
+        }
+    )
+    return render(request, "screening/case.html", context, status=status)
+
+
+@staff_required
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get_case_for_clinician(request, case_id)
+    services.case_record_view(case=case, actor=request.user, request=request)  # type: ignore[arg-type]
+    return _render_case(request, case)
+
+
+def _keep_typed_text(form_class: Callable[..., ActionForm], request: HttpRequest, case: Case, **kwargs: Any) -> Form:
+    """The clinician's form as they filled it in, carrying the case's current version."""
+    data = request.POST.copy()
+    data["version"] = str(case.version)
+    return form_class(data, **kwargs)
+
+
+def _act(
+    request: HttpRequest,
+    case_id: int,
+    *,
+    name: str,
+    make_form: Callable[..., ActionForm],
+    form_kwargs: Callable[[Case], dict[str, Any]] | None = None,
+    run: Callable[[Case, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Validate an action's form, run its service, and answer.
+
+    Success: back to the case page with a message. Invalid input: the page again, the
+    error beside the field and everything typed kept. A case that changed meanwhile: the
+    page again with the changes, the typed text kept and the new version in the form.
+    """
+    case = _get_case_for_clinician(request, case_id)
+    extra = form_kwargs(case) if form_kwargs else {}
+    form = make_form(request.POST, **extra)
+    if form.is_valid():
+        try:
+            run(case, form.cleaned_data | {"form": form})
+        except services.StaleCase as exc:
+            fresh = _get_case_for_clinician(request, case_id)
+            again = _keep_typed_text(make_form, request, fresh, **(form_kwargs(fresh) if form_kwargs else {}))
+            return _render_case(request, fresh, bound={name: again}, problem=exc.message, status=HTTPStatus.CONFLICT)
+        except services.CaseActionError as exc:
+            form.add_error(None, exc.message)
+            return _render_case(request, case, bound={name: form}, problem=exc.message, status=HTTPStatus.CONFLICT)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(f"{reverse('review:case', args=[case.pk])}#case-status")
+    return _render_case(request, case, bound={name: form})
+
+
+def _add_service_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, errors in error.error_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@staff_required
+@require_POST
+def acknowledge(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        name="acknowledge",
+        make_form=AcknowledgeForm,
+        run=lambda case, data: services.case_acknowledge(
+            case_id=case.pk, version=data["version"], actor=request.user, note=data["note"], request=request
+        ),
+        done="Urgent flag acknowledged.",
+    )
+
+
+@staff_required
+@require_POST
+def assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        name="assign",
+        make_form=AssignForm,
+        form_kwargs=lambda case: {"user": request.user},
+        run=lambda case, data: services.case_assign(
+            case_id=case.pk, version=data["version"], actor=request.user, assignee=data["assignee"], request=request
+        ),
+        done="Case assigned.",
+    )
+
+
+@staff_required
+@require_POST
+def vitals(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        name="vitals",
+        make_form=VitalsForm,
+        run=lambda case, data: services.case_record_vitals(
+            case_id=case.pk,
+            version=data["version"],
+            actor=request.user,
+            bp_systolic=data["bp_systolic"],
+            bp_diastolic=data["bp_diastolic"],
+            bp_date=data["bp_date"],
+            weight_kg=data["weight_kg"],
+            request=request,
+        ),
+        done="Measured vitals recorded and the case re-screened: see what changed below.",
+    )
+
+
+@staff_required
+@require_POST
+@sensitive_post_parameters("message")
+def request_info(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        name="request_info",
+        make_form=RequestInfoForm,
+        run=lambda case, data: services.case_request_info(
+            case_id=case.pk,
+            version=data["version"],
+            actor=request.user,
+            steps=data["steps"],
+            message=data["message"],
+            request=request,
+        ),
+        done="Request sent: the patient can now change the sections you reopened.",
+    )
+
+
+@staff_required
+@require_POST
+@sensitive_post_parameters()
+def decide(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        name="decide",
+        make_form=DecisionForm,
+        form_kwargs=lambda case: {
+            "departing": services.departing_flags(case.latest_result.result if case.latest_result else None)
+        },
+        run=lambda case, data: services.case_decide(
+            case_id=case.pk,
+            version=data["version"],
+            actor=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            flag_reasons=data["form"].flag_reasons(),
+            request=request,
+        ),
+        done="Decision recorded.",
+    )
+
+
+@staff_required
+@require_POST
+@sensitive_post_parameters("text")
+def note(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _act(
+        request,
+        case_id,
+        name="note",
+        make_form=NoteForm,
+        run=lambda case, data: services.case_add_note(
+            case_id=case.pk, version=data["version"], actor=request.user, text=data["text"], request=request
+        ),
+        done="Note added.",
+    )
