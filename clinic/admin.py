@@ -1,0 +1,266 @@
+"""Back office for accounts and the audit trail.
+
+Admins create staff accounts, set roles, deactivate and reactivate accounts and reset
+passwords here. Accounts are never deleted (``has_delete_permission`` is False for every
+user, with or without clinical history): deactivation keeps the person's record and trail.
+The audit trail is view-only, even for a superuser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from clinic.accounts import (
+    deactivation_error,
+    role_change_error,
+    user_create,
+    user_set_active,
+    user_update,
+)
+from clinic.admin_helpers import (
+    AdminRoleRequiredMixin,
+    AuditedViewAdminMixin,
+    ReadOnlyAdminMixin,
+    pretty_json,
+)
+from clinic.audit import audit_record
+from clinic.models import AuditAction, AuditEvent, Role, User
+
+# Roles are the three groups made by migration 0002_create_roles and are set on the user
+# page; editing the groups themselves (renaming "admin", granting permissions) would break
+# every role check, so they have no admin page.
+admin.site.unregister(Group)
+
+STAFF_ROLE_CHOICES = [(Role.CLINICIAN.value, Role.CLINICIAN.label), (Role.ADMIN.value, Role.ADMIN.label)]
+# Fields of the account that the change form edits and the audit trail records.
+PROFILE_FIELDS = ("email", "full_name")
+
+
+def _in_group(role: Role) -> Q:
+    return Q(pk__in=User.groups.through.objects.filter(group__name=role).values("user_id"))
+
+
+def role_q(role: Role) -> Q:
+    """The users whose ``User.role`` is ``role``, as a filter."""
+    admin_q = Q(is_superuser=True) | _in_group(Role.ADMIN)
+    if role == Role.ADMIN:
+        return admin_q
+    clinician_q = _in_group(Role.CLINICIAN) & ~admin_q
+    if role == Role.CLINICIAN:
+        return clinician_q
+    return ~admin_q & ~clinician_q
+
+
+def role_from_prefetched_groups(user: User) -> Role:
+    """``User.role`` read from ``prefetch_related("groups")``, without a query per row."""
+    names = {group.name for group in user.groups.all()}
+    if user.is_superuser or Role.ADMIN in names:
+        return Role.ADMIN
+    if Role.CLINICIAN in names:
+        return Role.CLINICIAN
+    return Role.PATIENT
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(role.value, role.label) for role in Role]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() in Role.values:
+            return queryset.filter(role_q(Role(self.value())))
+        return queryset
+
+
+class _ActorFormMixin:
+    """Forms built by ``UserAdmin.get_form`` know who is acting (for the self-guards)."""
+
+    actor: User
+
+
+class StaffCreationForm(_ActorFormMixin, AdminUserCreationForm):
+    """A new staff account: e-mail, name, role and a password (or none: reset by e-mail)."""
+
+    role = forms.ChoiceField(choices=STAFF_ROLE_CHOICES, initial=Role.CLINICIAN, label="Role")
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("An account with this e-mail address already exists.", code="duplicate_email")
+        return email
+
+
+class AccountChangeForm(_ActorFormMixin, UserChangeForm):
+    """An existing account: details and role. Activity and staff rights follow from actions."""
+
+    role = forms.ChoiceField(choices=Role.choices, label="Role")
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["role"].initial = self.instance.role
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("Another account has this e-mail address.", code="duplicate_email")
+        return email
+
+    def clean_role(self) -> Role:
+        role = Role(self.cleaned_data["role"])
+        error = role_change_error(user=self.instance, role=role, actor=self.actor)
+        if error is not None:
+            raise error
+        return role
+
+
+@admin.register(User)
+class UserAdmin(AuditedViewAdminMixin, AdminRoleRequiredMixin, DjangoUserAdmin):
+    form = AccountChangeForm
+    add_form = StaffCreationForm
+    list_display = ("email", "full_name", "role_label", "is_active", "is_staff", "patient_record", "last_login")
+    list_filter = (RoleFilter, "is_active", "is_staff", "is_superuser")
+    search_fields = ("email", "full_name")
+    ordering = ("email",)
+    date_hierarchy = "date_joined"
+    # The patient record link; the role column reads the groups prefetched in get_queryset.
+    list_select_related = ("patient",)
+    filter_horizontal = ()
+    readonly_fields = ("is_active", "is_staff", "is_superuser", "last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("full_name",)}),
+        (
+            "Access",
+            {
+                "fields": ("role", "is_active", "is_staff", "is_superuser"),
+                "description": "Admins may use this back office; clinicians use the review queue only. "
+                "Deactivate an account with the action on the list of users: accounts are never deleted.",
+            },
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "role", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    actions = ("deactivate", "reactivate")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def audited_view_target(self, obj: User) -> User | None:
+        # Staff accounts hold no health data; a patient's account is part of their record.
+        return obj if obj.role == Role.PATIENT else None
+
+    @admin.display(description="role")
+    def role_label(self, obj: User) -> str:
+        return role_from_prefetched_groups(obj).label
+
+    @admin.display(description="patient record")
+    def patient_record(self, obj: User) -> str:
+        patient = getattr(obj, "patient", None)
+        if patient is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Patient {}</a>', reverse("admin:intake_patient_change", args=[patient.pk]), patient.pk
+        )
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        role = Role(form.cleaned_data["role"])
+        if not change:
+            user_create(user=obj, role=role, actor=request.user, request=request)
+            return
+        changes = {
+            name: {"before": form.initial.get(name), "after": getattr(obj, name)}
+            for name in PROFILE_FIELDS
+            if name in form.changed_data
+        }
+        user_update(user=obj, changes=changes, role=role, actor=request.user, request=request)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        # Success redirects to the account's page; a refused or conflicting post does not.
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect):
+            user = self.get_object(request, unquote(id))
+            if user is not None and response.url == reverse("admin:clinic_user_change", args=[user.pk]):
+                audit_record(
+                    actor=request.user,
+                    action=AuditAction.CHANGE,
+                    target=user,
+                    summary="Password set by an admin"
+                    if user.has_usable_password()
+                    else "Password login disabled by an admin",
+                    changes={"password": {"before": "(hidden)", "after": "(hidden)"}},
+                    request=request,
+                )
+        return response
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[User], active: bool) -> None:
+        changed = 0
+        for user in queryset:
+            error = None if active else deactivation_error(user=user, actor=request.user)
+            if error is not None:
+                self.message_user(request, f"{user.email}: {error.message}", messages.ERROR)
+                continue
+            changed += user_set_active(user=user, active=active, actor=request.user, request=request)
+        verb = "reactivated" if active else "deactivated"
+        self.message_user(request, f"{changed} account(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate the selected accounts (they can no longer log in)", permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._set_active(request, queryset, active=False)
+
+    @admin.action(description="Reactivate the selected accounts", permissions=["change"])
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._set_active(request, queryset, active=True)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit trail: view-only; the model itself also refuses updates and deletes."""
+
+    list_display = ("at", "actor", "action", "target_type", "target_id", "summary", "ip_address")
+    list_filter = ("action", "target_type")
+    search_fields = ("summary", "target_id__exact", "actor__email", "actor__full_name")
+    list_select_related = ("actor",)
+    date_hierarchy = "at"
+    autocomplete_fields = ("actor",)
+    fields = ("at", "actor", "action", "target_type", "target_id", "summary", "changes_pretty", "ip_address")
+    readonly_fields = ("changes_pretty",)
+    show_full_result_count = False
+
+    @admin.display(description="changes")
+    def changes_pretty(self, obj: AuditEvent) -> str:
+        return pretty_json(obj.changes)

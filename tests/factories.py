@@ -208,3 +208,95 @@ def make_case(
         urgent_acknowledgement_note="Called the patient." if urgent and urgent_acknowledged else "",
         submitted_at=intake.submitted_at,
     )
+
+
+# --- Back office (admin): consent versions, drafts and the review record ---------------------
+
+from intake.models import ConsentVersion, IntakeMedication, StepDraft  # noqa: E402
+from screening.models import CaseNote, Decision, InfoRequest, MeasuredVitals  # noqa: E402
+
+
+class ConsentVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentVersion
+
+    version = factory.Sequence(lambda n: f"1.{n}")
+    title = "Consent to ketamine and esketamine assessment"
+    text = factory.LazyAttribute(lambda version: f"Wording of consent version {version.version}.")
+    is_current = False
+
+
+class DraftIntakeFactory(factory.django.DjangoModelFactory):
+    """An intake the patient is still filling in: about-you answers only."""
+
+    class Meta:
+        model = Intake
+
+    patient = factory.SubFactory(PatientFactory)
+    status = IntakeStatus.DRAFT
+    current_step = "pregnancy"
+    date_of_birth = _dt.date(1990, 2, 3)
+    sex_at_birth = "male"
+
+
+class IntakeMedicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakeMedication
+
+    intake = factory.SubFactory(SubmittedIntakeFactory)
+    name = "lisinopril"
+    dose = "10 mg"
+    frequency = "daily"
+
+
+class StepDraftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StepDraft
+
+    intake = factory.SubFactory(DraftIntakeFactory)
+    step = "about"
+    data = factory.LazyFunction(lambda: {"height": "5 ft 9", "weight": "160 lb"})
+    is_valid = True
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A decision on a case (made with make_case), against the case's latest result."""
+
+    class Meta:
+        model = Decision
+
+    case = factory.LazyFunction(make_case)
+    decided_by = factory.SubFactory(UserFactory, role=Role.CLINICIAN)
+    outcome = "approved"
+    reason = "Reviewed the history with the patient by phone."
+    result = factory.LazyAttribute(lambda decision: decision.case.latest_result)
+
+
+class CaseNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseNote
+
+    case = factory.LazyFunction(make_case)
+    author = factory.SubFactory(UserFactory, role=Role.CLINICIAN)
+    text = "Left a voicemail."
+
+
+class MeasuredVitalsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasuredVitals
+
+    case = factory.LazyFunction(make_case)
+    recorded_by = factory.SubFactory(UserFactory, role=Role.CLINICIAN)
+    bp_systolic = 128
+    bp_diastolic = 82
+    bp_date = factory.LazyFunction(timezone.localdate)
+
+
+class InfoRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InfoRequest
+
+    case = factory.LazyFunction(make_case)
+    requested_by = factory.SubFactory(UserFactory, role=Role.CLINICIAN)
+    steps = factory.LazyFunction(lambda: ["heart"])
+    message = "Please tell us the date of your heart attack."

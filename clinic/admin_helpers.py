@@ -1,0 +1,142 @@
+"""Shared behaviour of every ModelAdmin in the back office.
+
+Three rules hold for every model, so they live here once:
+
+* **The admin is for the admin role.** Django's per-model permissions are not used: a
+  user may see and use a back-office page when they are active, staff and hold the admin
+  role (``User.is_admin_role``). A clinician, even one wrongly given ``is_staff``, sees
+  nothing, and a patient never gets past the admin login.
+* **Nothing is deleted through the admin.** Accounts are deactivated, consent versions are
+  superseded, clinical records and the audit trail are kept.
+* **Viewing a patient's record is audited** like a view in the app: the change page of a
+  record with health data writes one ``AuditAction.VIEW`` line per GET.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+
+from clinic.audit import audit_record
+from clinic.models import AuditAction
+
+
+def is_back_office_user(request: HttpRequest) -> bool:
+    """True for an active admin-role user with admin-site access (``is_staff``)."""
+    user = request.user
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.is_admin_role)
+
+
+class AdminRoleRequiredMixin:
+    """Permissions from the role, not from Django's per-model permission table.
+
+    ``obj=None`` on every method makes the mixin fit both ModelAdmin (whose
+    ``has_add_permission`` takes no object) and InlineModelAdmin (whose does).
+    """
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_back_office_user(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return is_back_office_user(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return is_back_office_user(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return is_back_office_user(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        # Not even a superuser deletes through the admin: deactivate, supersede or keep.
+        return False
+
+
+class ReadOnlyAdminMixin(AdminRoleRequiredMixin):
+    """View-only: the record is shown, never added, changed or deleted in the admin.
+
+    Without change permission Django renders the change page read-only and refuses a POST
+    to it with 403 (``PermissionDenied``), so a forged form cannot rewrite the record.
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A read-only list of related rows on a change page, each linking to its own page."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> tuple[str, ...]:
+        # Every shown field, including non-editable ones such as ``created_at``.
+        return tuple(self.fields or ())
+
+
+class AuditedViewAdminMixin:
+    """Write an ``AuditAction.VIEW`` line when someone opens the change page of a record.
+
+    Only a page actually shown counts: a refused request (403) or a missing object (the
+    admin's redirect) writes nothing. ``audited_view_target`` may narrow what is audited,
+    e.g. only patients' accounts among all users.
+    """
+
+    def audited_view_target(self, obj: models.Model) -> models.Model | None:
+        return obj
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        if request.method == "GET" and response.status_code == 200:
+            obj = (getattr(response, "context_data", None) or {}).get("original")
+            target = self.audited_view_target(obj) if obj is not None else None
+            if target is not None:
+                audit_record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    action=AuditAction.VIEW,
+                    target=target,
+                    summary=f"{capfirst(target._meta.verbose_name)} viewed in the admin",
+                    request=request,
+                )
+        return response
+
+
+def pretty_json(value: object) -> SafeString:
+    """A JSON document as indented, escaped text for a read-only admin field."""
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return format_html('<pre class="clinic-json">{}</pre>', text)
+
+
+class ClinicalRecordAdmin(AuditedViewAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A part of a patient's record: view-only, and every opened change page is audited."""
+
+
+def related_column(path: str, description: str) -> Any:
+    """A sortable list column showing a value across relations, e.g. ``patient__user__full_name``.
+
+    The relations must be in the admin's ``list_select_related`` so that no row queries.
+    """
+
+    @admin.display(description=description, ordering=path)
+    def column(self: admin.ModelAdmin, obj: models.Model) -> object:
+        value: object = obj
+        for part in path.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return value
+
+    return column

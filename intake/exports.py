@@ -1,0 +1,89 @@
+"""CSV export of intakes with their latest outcome, for the back office.
+
+Every cell goes through ``csv_cell``: a value that a spreadsheet would run as a formula
+(one starting with ``=``, ``+``, ``-``, ``@``, a tab or a line break) is prefixed with a
+single quote so that it is shown as text (OWASP, "CSV Injection"). Quoting of commas,
+quotes and line breaks is left to the csv module, with every cell quoted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from intake.models import Intake
+from screening.models import Decision, ScreeningResult
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+COLUMNS: Sequence[tuple[str, str]] = (
+    ("intake_id", "id"),
+    ("patient_name", "patient_name"),
+    ("patient_email", "patient_email"),
+    ("date_of_birth", "date_of_birth"),
+    ("status", "status"),
+    ("submitted_at", "submitted_at"),
+    ("assessment_date", "assessment_date"),
+    ("latest_outcome", "export_overall"),
+    ("ruleset", "export_ruleset"),
+    ("screened_at", "export_screened_at"),
+    ("latest_decision", "export_decision"),
+    ("decided_at", "export_decided_at"),
+)
+
+
+def csv_cell(value: object) -> str:
+    """One cell as text that no spreadsheet will evaluate."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        text = timezone.localtime(value).replace(microsecond=0).isoformat()
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def intakes_for_export(intake_ids: Iterable[int]) -> QuerySet[Intake]:
+    """The intakes with the newest screening result and decision of each, in one query."""
+    newest_result = ScreeningResult.objects.filter(intake=OuterRef("pk")).order_by("-created_at", "-id")
+    newest_decision = Decision.objects.filter(case__intake=OuterRef("pk")).order_by("-decided_at", "-id")
+    return (
+        Intake.objects.filter(pk__in=list(intake_ids))
+        .select_related("patient__user")
+        .annotate(
+            export_overall=Subquery(newest_result.values("overall")[:1]),
+            export_ruleset=Subquery(newest_result.values("ruleset")[:1]),
+            export_screened_at=Subquery(newest_result.values("created_at")[:1]),
+            export_decision=Subquery(newest_decision.values("outcome")[:1]),
+            export_decided_at=Subquery(newest_decision.values("decided_at")[:1]),
+        )
+        .order_by("pk")
+    )
+
+
+def _value(intake: Intake, attribute: str) -> object:
+    if attribute == "patient_name":
+        return intake.patient.user.full_name
+    if attribute == "patient_email":
+        return intake.patient.user.email
+    return getattr(intake, attribute)
+
+
+def intakes_write_csv(intakes: Iterable[Intake], out: TextIO) -> list[int]:
+    """Write the header and one row per intake to ``out``; return the ids written."""
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow([header for header, _ in COLUMNS])
+    written = []
+    for intake in intakes:
+        writer.writerow([csv_cell(_value(intake, attribute)) for _, attribute in COLUMNS])
+        written.append(intake.pk)
+    return written
