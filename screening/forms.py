@@ -59,17 +59,21 @@ class AcknowledgeForm(ActionForm):
 
 
 class AssignForm(ActionForm):
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to", empty_label=None)
+    assignee = forms.TypedChoiceField(label="Assign to", coerce=int)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["assignee"]
-        field.queryset = clinicians()  # type: ignore[attr-defined]
-        field.label_from_instance = lambda person: (  # type: ignore[attr-defined]
-            f"{person.full_name or person.email} (me)" if person.pk == user.pk else person.full_name or person.email
-        )
+        # One query for the list, read once: the select is rendered from this list.
+        self.staff = {person.pk: person for person in clinicians()}
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            (pk, f"{person.full_name or person.email}{' (me)' if pk == user.pk else ''}")
+            for pk, person in self.staff.items()
+        ]
         if not self.is_bound:
             self.initial.setdefault("assignee", user.pk)
+
+    def clean_assignee(self) -> User:
+        return self.staff[self.cleaned_data["assignee"]]
 
 
 class VitalsForm(ActionForm):

@@ -504,13 +504,43 @@ def audit_events_for_case(case: Case) -> QuerySet[AuditEvent]:
     )
 
 
+_CHANGE_LABELS = {
+    "overall": "Outcome",
+    "status": "Status",
+    "assigned_to": "Assigned to",
+    "urgent_acknowledged_at": "Urgent flag acknowledged at",
+    "urgent_acknowledged_by": "Urgent flag acknowledged by",
+    "urgent_acknowledgement_note": "Acknowledgement note",
+    "note": "Note",
+    "decision": "Decision",
+    "message": "Message to the patient",
+    "intake.status": "Intake status",
+    "intake.reopened_steps": "Sections reopened",
+    "bp_systolic": "Systolic (mmHg)",
+    "bp_diastolic": "Diastolic (mmHg)",
+    "bp_date": "Blood pressure date",
+    "weight_kg": "Weight (kg)",
+}
+
+
+def _change_value(name: str, value: object) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if name == "overall" and value in Level.values:
+        return str(Level(value).label)
+    if name == "status" and value in CaseStatus.values:
+        return str(CaseStatus(value).label)
+    return _display_value(value)
+
+
 def _change_rows(changes: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     rows = []
     for name, change in (changes or {}).items():
+        label = _CHANGE_LABELS.get(name, name.replace("_", " "))
         if isinstance(change, dict) and ("before" in change or "after" in change):
-            rows.append((name, _display_value(change.get("before")), _display_value(change.get("after"))))
+            rows.append((label, _change_value(name, change.get("before")), _change_value(name, change.get("after"))))
         else:
-            rows.append((name, "", _display_value(change)))
+            rows.append((label, "", _change_value(name, change)))
     return rows
 
 

@@ -140,8 +140,12 @@ class SubmittedIntakeFactory(factory.django.DjangoModelFactory):
             return
         for position in range(2 if extracted is None else extracted):
             AntidepressantTrial.objects.create(
-                intake=self, position=position, name=["sertraline", "escitalopram"][position % 2],
-                weeks=8, full_dose="yes", helped="no",
+                intake=self,
+                position=position,
+                name=["sertraline", "escitalopram"][position % 2],
+                weeks=8,
+                full_dose="yes",
+                helped="no",
             )
 
 
@@ -168,9 +172,14 @@ def canned_result(*flags: tuple[str, str], overall: str | None = None) -> dict[s
             for rule, level in sorted(flags, key=lambda f: (LEVEL_PRIORITY[f[1]], f[0]))
         ],
         "scores": {
-            "age": 45, "bmi": 24.2, "phq9": {"total": 11, "band": "moderate"}, "gad7": {"total": 7, "band": "mild"},
-            "auditc": {"total": 1, "positive": False}, "dast10": {"total": 0, "band": "none"},
-            "cssrs": {"risk": "none"}, "bp_category": "normal",
+            "age": 45,
+            "bmi": 24.2,
+            "phq9": {"total": 11, "band": "moderate"},
+            "gad7": {"total": 7, "band": "mild"},
+            "auditc": {"total": 1, "positive": False},
+            "dast10": {"total": 0, "band": "none"},
+            "cssrs": {"risk": "none"},
+            "bp_category": "normal",
         },
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from screening.models import Case, ScreeningTrigger
 from screening.services import screening_run
@@ -27,3 +28,10 @@ def screened_case(patient) -> Case:
     intake = SubmittedIntakeFactory(patient=PatientFactory(user=patient))
     screening_run(intake=intake, trigger=ScreeningTrigger.SUBMIT)
     return Case.objects.get(intake=intake)
+
+
+def act(client, case: Case, action: str, **data):
+    """Post an action from the case page as it stands now (with the case's current version)."""
+    case.refresh_from_db()
+    data.setdefault("version", case.version)
+    return client.post(reverse(f"review:{action}", args=[case.pk]), data)

@@ -1,0 +1,245 @@
+"""The clinician queue: order, filters, search, counts per level, pagination, query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from http import HTTPStatus
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import IntakeStatus
+from screening.models import Case, CaseStatus, Level
+from screening.views import QUEUE_PAGE_SIZE
+from tests.factories import PatientFactory, SubmittedIntakeFactory, UserFactory, make_case
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/review/"
+
+
+def _order(response) -> list[int]:
+    return [case.pk for case in response.context["page"].object_list]
+
+
+def _at(days_ago: int) -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=days_ago)
+
+
+def _named(name: str, **kwargs) -> Case:
+    first, last = name.lower().split()
+    return make_case(user=UserFactory(full_name=name, email=f"{first}.{last}@example.org"), **kwargs)
+
+
+def test_it_works(clinician_client, case):
+    response = clinician_client.get(QUEUE)
+    assert response.status_code == HTTPStatus.OK
+    assert "no-store" in response["Cache-Control"]
+    assert "Alice Patient" in response.content.decode()
+
+
+def test_it_puts_unacknowledged_urgent_first_then_safety_review_then_oldest(clinician_client):
+    old_caution = make_case(flags=(("BP-03", "CAUTION"),), submitted_at=_at(10))
+    newer_incomplete = make_case(flags=(("BP-07", "INCOMPLETE"),), submitted_at=_at(5))
+    safety = make_case(flags=(("SAF-05", "SAFETY_REVIEW"),), submitted_at=_at(1))
+    medical = make_case(flags=(("BP-01", "URGENT_MEDICAL"),), submitted_at=_at(2))
+    suicide = make_case(flags=(("SAF-01", "URGENT_SAFETY"),), submitted_at=_at(0))
+    acknowledged = make_case(flags=(("SAF-03", "URGENT_SAFETY"),), submitted_at=_at(3), urgent_acknowledged=True)
+
+    order = _order(clinician_client.get(QUEUE))
+
+    # Acknowledged urgent cases rank with safety reviews (oldest first), above routine cases.
+    assert order == [suicide.pk, medical.pk, acknowledged.pk, safety.pk, old_caution.pk, newer_incomplete.pk]
+
+
+def test_it_places_a_draft_alert_by_the_time_its_alert_was_raised(clinician_client):
+    submitted = make_case(flags=(("SAF-01", "URGENT_SAFETY"),), submitted_at=_at(2))
+    intake = SubmittedIntakeFactory(status=IntakeStatus.DRAFT, submitted_at=None, submission_count=0)
+    draft = Case.objects.create(
+        intake=intake,
+        status=CaseStatus.ALERT,
+        overall=Level.URGENT_SAFETY,
+        priority=0,
+        urgent_level=Level.URGENT_SAFETY,
+        urgent_raised_at=_at(4),
+    )
+
+    response = clinician_client.get(QUEUE)
+
+    assert _order(response) == [draft.pk, submitted.pk]
+    assert "(draft alert)" in response.content.decode()
+
+
+def test_it_shows_the_level_in_words(clinician_client):
+    make_case(flags=(("PSY-13", "INFO"),))
+    body = clinician_client.get(QUEUE).content.decode()
+    assert "No automated flags — clinician review required" in body
+
+
+def test_it_filters_by_level(clinician_client):
+    caution = make_case(flags=(("BP-03", "CAUTION"),))
+    make_case(flags=(("BP-07", "INCOMPLETE"),))
+    assert _order(clinician_client.get(QUEUE, {"level": "CAUTION"})) == [caution.pk]
+
+
+def test_it_leaves_decided_cases_out_unless_asked(clinician_client):
+    open_case = make_case()
+    decided = make_case(status=CaseStatus.DECIDED)
+    assert _order(clinician_client.get(QUEUE)) == [open_case.pk]
+    assert _order(clinician_client.get(QUEUE, {"status": "decided"})) == [decided.pk]
+    assert set(_order(clinician_client.get(QUEUE, {"status": "any"}))) == {open_case.pk, decided.pk}
+
+
+def test_it_filters_by_assigned_clinician(clinician_client, clinician, other_clinician):
+    mine = make_case(assigned_to=clinician)
+    dans = make_case(assigned_to=other_clinician)
+    nobodys = make_case()
+    assert _order(clinician_client.get(QUEUE, {"assigned": "me"})) == [mine.pk]
+    assert _order(clinician_client.get(QUEUE, {"assigned": "nobody"})) == [nobodys.pk]
+    assert _order(clinician_client.get(QUEUE, {"assigned": str(other_clinician.pk)})) == [dans.pk]
+
+
+def test_it_filters_by_date(clinician_client):
+    with time_machine.travel(dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC), tick=False):
+        make_case(submitted_at=timezone.now() - dt.timedelta(days=9))
+        middle = make_case(submitted_at=timezone.now() - dt.timedelta(days=5))
+        make_case(submitted_at=timezone.now() - dt.timedelta(days=1))
+        response = clinician_client.get(QUEUE, {"date_from": "2026-03-04", "date_to": "2026-03-06"})
+    assert _order(response) == [middle.pk]
+
+
+def test_an_invalid_filter_shows_an_error_beside_it_and_no_500(clinician_client, case):
+    response = clinician_client.get(QUEUE, {"level": "BOGUS", "date_from": "2026-13-45", "assigned": "x"})
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["filter_form"]
+    assert {"level", "date_from", "assigned"} <= set(form.errors)
+    assert _order(response) == [case.pk]
+
+
+def test_a_start_date_after_the_end_date_is_refused(clinician_client, case):
+    response = clinician_client.get(QUEUE, {"date_from": "2026-03-06", "date_to": "2026-03-01"})
+    assert "date_to" in response.context["filter_form"].errors
+    assert _order(response) == [case.pk]
+
+
+def test_it_counts_cases_per_level(clinician_client):
+    make_case(flags=(("BP-03", "CAUTION"),))
+    make_case(flags=(("BP-05", "CAUTION"),))
+    make_case(flags=(("BP-07", "INCOMPLETE"),))
+    counts = {level: n for level, _label, n in clinician_client.get(QUEUE).context["level_counts"]}
+    assert counts["CAUTION"] == 2
+    assert counts["INCOMPLETE"] == 1
+    assert counts["URGENT_SAFETY"] == 0
+
+
+def test_the_counts_ignore_the_level_filter_so_each_stays_choosable(clinician_client):
+    make_case(flags=(("BP-03", "CAUTION"),))
+    make_case(flags=(("BP-07", "INCOMPLETE"),))
+    response = clinician_client.get(QUEUE, {"level": "CAUTION"})
+    counts = {level: n for level, _label, n in response.context["level_counts"]}
+    assert (counts["CAUTION"], counts["INCOMPLETE"]) == (1, 1)
+
+
+def test_it_pages_the_queue(clinician_client):
+    for _ in range(QUEUE_PAGE_SIZE + 2):
+        make_case()
+    first = clinician_client.get(QUEUE)
+    second = clinician_client.get(QUEUE, {"page": "2"})
+    assert len(first.context["page"].object_list) == QUEUE_PAGE_SIZE
+    assert len(second.context["page"].object_list) == 2
+    assert "Next" in first.content.decode()
+    # A page number that is not a number is the first page, never an error.
+    assert clinician_client.get(QUEUE, {"page": "abc"}).status_code == HTTPStatus.OK
+
+
+def _search(client, terms: str):
+    response = client.post(reverse("review:search"), {"q": terms})
+    assert response.status_code == HTTPStatus.FOUND
+    return response
+
+
+def test_a_search_by_name_keeps_the_name_out_of_the_address_bar(clinician_client):
+    wanted = _named("Zelda Quartermaine")
+    _named("Yusuf Other")
+
+    redirect = _search(clinician_client, "quarter")
+
+    assert "quarter" not in redirect.url.lower()
+    assert redirect.url.startswith("/review/?search=")
+    response = clinician_client.get(redirect.url)
+    assert _order(response) == [wanted.pk]
+    assert response.context["searching"]
+
+
+def test_a_search_finds_by_email_and_by_date_of_birth(clinician_client):
+    by_email = _named("Quinn Mail")
+    patient = PatientFactory(user=UserFactory(full_name="Rory Born"))
+    born = make_case(intake=SubmittedIntakeFactory(patient=patient, date_of_birth=dt.date(1971, 2, 3)))
+
+    assert _order(clinician_client.get(_search(clinician_client, "quinn.mail@example").url)) == [by_email.pk]
+    assert _order(clinician_client.get(_search(clinician_client, "1971-02-03").url)) == [born.pk]
+    assert _order(clinician_client.get(_search(clinician_client, "02/03/1971").url)) == [born.pk]
+
+
+def test_a_search_combines_with_the_filters(clinician_client):
+    _named("Wanda Caution", flags=(("BP-03", "CAUTION"),))
+    incomplete = _named("Wanda Incomplete")
+    url = _search(clinician_client, "wanda").url
+    token = url.split("=", 1)[1]
+    assert _order(clinician_client.get(QUEUE, {"search": token, "level": "INCOMPLETE"})) == [incomplete.pk]
+
+
+def test_a_search_token_from_another_session_finds_nothing(client, clinician, other_clinician):
+    _named("Xavier Secret")
+    client.force_login(clinician)
+    url = _search(client, "xavier").url
+    client.force_login(other_clinician)
+    response = client.get(url)
+    assert not response.context["searching"]
+    assert "no longer available" in response.content.decode()
+
+
+def test_a_search_can_be_cleared(clinician_client):
+    _named("Victor Clear")
+    url = _search(clinician_client, "victor").url
+    clinician_client.post(reverse("review:search"), {"clear": "1"})
+    assert not clinician_client.get(url).context["searching"]
+
+
+def test_an_empty_search_is_refused_with_a_message(clinician_client):
+    response = clinician_client.post(reverse("review:search"), {"q": "  "}, follow=True)
+    assert "Type a name" in response.content.decode()
+
+
+def test_the_search_terms_reach_no_log(clinician_client, caplog):
+    _named("Ursula Logless")
+    with caplog.at_level(logging.DEBUG):
+        clinician_client.get(clinician_client.post(reverse("review:search"), {"q": "Logless"}).url)
+    assert "logless" not in caplog.text.lower()
+
+
+def test_the_search_page_takes_no_get(clinician_client):
+    assert clinician_client.get(reverse("review:search"), {"q": "x"}).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+@pytest.mark.parametrize("cases", [3, 30])
+def test_the_queue_runs_the_same_queries_for_3_and_30_cases(
+    clinician_client, clinician, other_clinician, cases, django_assert_num_queries
+):
+    for n in range(cases):
+        make_case(
+            flags=((("SAF-01", "URGENT_SAFETY"),) if n % 3 == 0 else (("BP-03", "CAUTION"),)),
+            assigned_to=clinician if n % 2 else other_clinician,
+        )
+    clinician_client.get(QUEUE)  # the session is created on the first request
+    # 1. the session, 2. the user, 3. SAVEPOINT (ATOMIC_REQUESTS), 4. the user's groups,
+    # 5. the clinicians for the "assigned to" filter, 6. the count for the paginator,
+    # 7. the counts per level (one aggregate), 8. the page of cases with patient and
+    # assignee joined, 9. RELEASE SAVEPOINT, 10–12. the session saved (SAVEPOINT, UPDATE,
+    # RELEASE) because every request renews its expiry.
+    with django_assert_num_queries(12):
+        response = clinician_client.get(QUEUE, {"status": "any"})
+    assert len(response.context["page"].object_list) == min(cases, QUEUE_PAGE_SIZE)
