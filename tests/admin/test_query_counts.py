@@ -1,0 +1,69 @@
+"""Changelists run a fixed number of queries, however many rows they show."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.admin.conftest import RECORD_BUILDERS, changelist_url
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+OWN_MODELS = [model for model in REGISTERED if model._meta.app_label in {"clinic", "intake", "screening"}]
+
+
+def _changelist_queries(client, model) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist_url(model))
+    assert response.status_code == HTTPStatus.OK
+    return [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.parametrize("model", OWN_MODELS, ids=lambda model: model._meta.label)
+def test_the_changelist_query_count_does_not_grow_with_rows(admin_client_, model):
+    for _ in range(3):
+        RECORD_BUILDERS[model]()
+    with_3 = _changelist_queries(admin_client_, model)
+    for _ in range(27):
+        RECORD_BUILDERS[model]()
+    with_30 = _changelist_queries(admin_client_, model)
+    assert admin_client_.get(changelist_url(model)).context["cl"].result_count >= 30
+    assert len(with_30) == len(with_3), "\n".join(with_30)
+
+
+# Every admin page runs 7 queries of its own frame: the session and the user (2), the
+# request's transaction savepoint and its release (2), and the session's sliding expiry
+# saved inside its own savepoint (3).
+FRAME = 7
+# count = the page's row count; full count = the unfiltered total shown beside it;
+# dates = the date hierarchy's first/last and its distinct days.
+PINNED = {
+    # count, full count, rows, groups of those rows (one prefetch), dates (2)
+    "clinic.User": FRAME + 6,
+    # count, rows (no full count on the trail), dates (2), distinct target types (filter)
+    "clinic.AuditEvent": FRAME + 5,
+    # count, full count, rows with intake counts and latest status as subqueries, dates (2)
+    "intake.Patient": FRAME + 5,
+    # consent versions (filter), count, full count, rows with outcome subqueries, dates (2)
+    "intake.Intake": FRAME + 6,
+    # count, full count, rows, dates (2), distinct rule sets (filter)
+    "screening.ScreeningResult": FRAME + 6,
+    # assigned clinicians (filter), count, full count, rows, dates (2)
+    "screening.Case": FRAME + 6,
+    # deciding clinicians (filter), count, full count, rows, dates (2)
+    "screening.Decision": FRAME + 6,
+}
+
+
+@pytest.mark.parametrize("label", sorted(PINNED))
+def test_the_changelist_query_count_is_pinned(admin_client_, django_assert_num_queries, label):
+    model = next(model for model in OWN_MODELS if model._meta.label == label)
+    for _ in range(30):
+        RECORD_BUILDERS[model]()
+    with django_assert_num_queries(PINNED[label]):
+        assert admin_client_.get(changelist_url(model)).status_code == HTTPStatus.OK
