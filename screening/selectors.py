@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -137,7 +137,12 @@ def reopenable_step_keys() -> tuple[str, ...]:
 
 
 def step_titles() -> dict[str, str]:
-    return {key: title for key, title, _fields in SECTIONS}
+    titles = {key: title for key, title, _fields in SECTIONS}
+    try:
+        from intake.steps import STEPS
+    except ImportError:
+        return titles
+    return titles | {step.key: step.title for step in STEPS}
 
 
 def step_choices() -> list[tuple[str, str]]:
@@ -285,17 +290,45 @@ def field_label(name: str) -> str:
 
 
 def answers_by_section(intake: Intake) -> list[dict[str, Any]]:
-    """Every answer of the intake, section by section, as label and displayed value."""
+    """Every answer of the intake, section by section, as the patient was asked it.
+
+    The patient side's step definitions (intake/steps.py) word the questions and answers;
+    without them, each column's verbose name and displayed value stand in.
+    """
+    try:
+        from intake.steps import STEPS
+    except ImportError:
+        return _answers_from_columns(intake)
     return [
         {
-            "key": key,
-            "title": title,
+            "key": step.key,
+            "title": step.title,
             "answers": [
-                {"name": name, "label": field_label(name), "value": _display_answer(intake, name)} for name in names
+                {
+                    "label": answer.question,
+                    "value": "Not answered" if answer.answer is None else answer.answer,
+                    "rows": list(answer.rows),
+                }
+                for answer in step.answers(intake)
             ],
         }
-        for key, title, names in SECTIONS
+        for step in STEPS
     ]
+
+
+def _answers_from_columns(intake: Intake) -> list[dict[str, Any]]:
+    sections = []
+    for key, title, names in SECTIONS:
+        answers = [{"label": field_label(name), "value": _display_answer(intake, name), "rows": []} for name in names]
+        if key == "mental_health":
+            trials = [
+                f"{t.name} ({t.weeks} weeks, full dose {t.full_dose or 'not answered'}, "
+                f"helped {t.helped or 'not answered'})"
+                for t in intake.antidepressant_trials.all()
+            ]
+            answers.append({"label": "Antidepressants tried", "value": "; ".join(trials) or "None listed", "rows": []})
+        sections.append({"key": key, "title": title, "answers": answers})
+    return sections
 
 
 # Facts paths (SCREENING_SPEC §3) whose last part is not an intake column of the same name.
@@ -622,7 +655,8 @@ def case_page(case: Case) -> dict[str, Any]:
     decisions = list(case.decisions.select_related("decided_by", "result").order_by("-decided_at", "-id"))
     info_requests = list(case.info_requests.select_related("requested_by").order_by("-requested_at", "-id"))
     vitals = list(case.measured_vitals.select_related("recorded_by").order_by("-recorded_at", "-id"))
-    trials = list(intake.antidepressant_trials.all())
+    # The step definitions and the medication table read these through the prefetch cache.
+    prefetch_related_objects([intake], "medications", "antidepressant_trials")
     events = list(audit_events_for_case(case))
     document = latest.result if latest is not None else None
     titles = step_titles()
@@ -640,7 +674,6 @@ def case_page(case: Case) -> dict[str, Any]:
         "results": results,
         "answers": answers_by_section(intake),
         "medications": medications_view(intake),
-        "trials": trials,
         "notes": notes,
         "decisions": decisions,
         "info_requests": info_requests,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from clinic.models import AuditAction, AuditEvent
 from intake.models import IntakeMedication
 from screening.models import CaseNote, MeasuredVitals, ScreeningResult
+from screening.selectors import reopenable_step_keys
 from tests.factories import PatientFactory, SubmittedIntakeFactory, canned_result, make_case
 
 pytestmark = pytest.mark.django_db
@@ -66,13 +67,27 @@ def test_it_shows_the_scores_with_their_bands(clinician_client, screened_case):
 def test_it_shows_every_answer_by_section(clinician_client, screened_case):
     response = _get(clinician_client, screened_case)
     sections = {section["key"]: section for section in response.context["answers"]}
-    assert list(sections)[:3] == ["about", "pregnancy", "heart"]
-    heart = {answer["name"]: answer["value"] for answer in sections["heart"]["answers"]}
-    assert heart["aneurysm"] == "No"
-    assert heart["bp_systolic"] == "122"
-    pregnancy = {answer["name"]: answer["value"] for answer in sections["pregnancy"]["answers"]}
-    assert pregnancy["pregnant"] == "Not answered"
-    assert "Bleeding in the brain" in response.content.decode()
+    assert list(sections) == list(reopenable_step_keys())
+    about = [answer["value"] for answer in sections["about"]["answers"]]
+    assert any("1980" in value for value in about)
+    heart = [answer["value"] for answer in sections["heart"]["answers"]]
+    assert len(heart) >= 14
+    assert heart.count("No") >= 10
+    assert any("122" in value for value in heart)
+    trials = next(answer for answer in sections["mental_health"]["answers"] if answer["rows"])
+    assert any("sertraline" in row for row in trials["rows"])
+    assert "escitalopram" in response.content.decode()
+
+
+def test_without_step_definitions_every_column_is_shown_by_its_name(screened_case):
+    from screening.selectors import _answers_from_columns
+
+    sections = {section["key"]: section for section in _answers_from_columns(screened_case.intake)}
+    heart = {answer["label"]: answer["value"] for answer in sections["heart"]["answers"]}
+    assert heart["Aneurysm"] == "No"
+    assert heart["Bp systolic"] == "122"
+    pregnancy = {answer["label"]: answer["value"] for answer in sections["pregnancy"]["answers"]}
+    assert pregnancy["Pregnant"] == "Not answered"
 
 
 def test_it_marks_unmatched_medications_for_reconciliation(clinician_client, patient):
