@@ -1,0 +1,344 @@
+"""Writes of the intake app: starting an intake, saving a step, submitting.
+
+Every service is keyword-only and atomic. Saving a step stores what the patient posted as a
+draft *before* anything else, valid or not, so that nothing typed is lost; only a valid page
+is written to the intake's columns and rows. Audit summaries never carry health values.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from clinic.audit import audit_record
+from clinic.models import AuditAction, User
+from intake import steps as intake_steps
+from intake.forms import NUL_MESSAGE, StepForm
+from intake.models import (
+    AntidepressantTrial,
+    ConsentVersion,
+    Intake,
+    IntakeMedication,
+    IntakeStatus,
+    Patient,
+    StepDraft,
+)
+from intake.selectors import SafetyNotice, safety_notice_from_result
+from intake.steps import REVIEW, Step
+from screening.models import ScreeningTrigger
+from screening.services import safety_check_draft, screening_run
+
+logger = logging.getLogger(__name__)
+
+# What a draft keeps of a post: not the CSRF token, and no value longer than this (the
+# longest answer allowed is 4000 characters; anything longer is refused by the form anyway).
+IGNORED_KEYS = frozenset({"csrfmiddlewaretoken"})
+MAX_DRAFT_VALUE = 10_000
+ACTION_NEXT = "next"
+ACTION_BACK = "back"
+ACTION_ADD_ROW = "add-row"
+ACTION_REMOVE_ROW = "remove-row-"
+MAX_ROWS = 30
+
+
+class IntakeNotEditable(Exception):
+    """The intake (or this step of it) can no longer be changed by the patient."""
+
+
+@dataclass
+class StepSaveResult:
+    valid: bool
+    form: StepForm
+    formset: forms.BaseFormSet | None
+    next_step: str
+    safety: SafetyNotice
+    messages: list[str] = field(default_factory=list)
+
+
+# --- Patients and intakes -------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_get_or_create(*, user: User) -> Patient:
+    """The patient record of a patient account (made on first use)."""
+    patient, created = Patient.objects.get_or_create(user=user)
+    if created:
+        audit_record(actor=user, action=AuditAction.CREATE, target=patient, summary="Patient record created")
+    return patient
+
+
+@transaction.atomic
+def intake_start(*, patient: Patient) -> Intake:
+    """The patient's intake in progress, or a new one when there is none.
+
+    The patient row is locked so that two tabs opening the intake at once make one draft
+    (the database also allows only one draft per patient).
+    """
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    existing = Intake.objects.filter(patient=patient, status=IntakeStatus.DRAFT).first()
+    if existing is not None:
+        return existing
+    intake = Intake(patient=patient, current_step=intake_steps.STEP_KEYS[0])
+    intake.full_clean()
+    intake.save()
+    audit_record(actor=patient.user, action=AuditAction.CREATE, target=intake, summary="Intake started")
+    return intake
+
+
+def step_is_editable(intake: Intake, step_key: str) -> bool:
+    """A draft is editable throughout; a reopened intake only on the steps the clinician reopened."""
+    if intake.status == IntakeStatus.DRAFT:
+        return True
+    if intake.status == IntakeStatus.REOPENED:
+        return step_key == REVIEW or step_key in intake.reopened_steps
+    return False
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+
+def draft_data_from_post(data: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """What the patient posted, ready to store as JSON: NUL bytes removed (PostgreSQL's
+    jsonb cannot hold them), over-long values cut. Returns the data and the keys that had a
+    NUL byte, so that the page can say what happened."""
+    stored: dict[str, Any] = {}
+    nul_keys: set[str] = set()
+    for key in data:
+        if key in IGNORED_KEYS or "\x00" in key:
+            continue
+        values = data.getlist(key) if isinstance(data, QueryDict) else [data[key]]
+        cleaned = []
+        for value in values if isinstance(values, list) else [values]:
+            value = "" if value is None else str(value)
+            if "\x00" in value:
+                nul_keys.add(key)
+                value = value.replace("\x00", "")
+            cleaned.append(value[:MAX_DRAFT_VALUE])
+        stored[key] = cleaned[0] if len(cleaned) == 1 else cleaned
+    return stored, nul_keys
+
+
+def as_querydict(data: Mapping[str, Any]) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in data.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    return query
+
+
+def _total_forms(data: dict[str, Any], prefix: str) -> int:
+    try:
+        return max(0, min(int(str(data.get(f"{prefix}-TOTAL_FORMS", 0))), MAX_ROWS))
+    except ValueError:
+        return 0
+
+
+def _apply_row_action(step: Step, data: dict[str, Any], action: str) -> dict[str, Any]:
+    """Add a blank row, or remove one row and renumber the rest (no JavaScript needed)."""
+    prefix = step.form_class.formset_prefix
+    if not prefix:
+        return data
+    total = _total_forms(data, prefix)
+    data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    if action == ACTION_ADD_ROW:
+        data[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, MAX_ROWS))
+    elif action.startswith(ACTION_REMOVE_ROW):
+        try:
+            index = int(action.removeprefix(ACTION_REMOVE_ROW))
+        except ValueError:
+            return data
+        if not 0 <= index < total:
+            return data
+        row_keys = {key for key in data if key.startswith(f"{prefix}-") and key.split("-")[1].isdigit()}
+        rows = {key: data.pop(key) for key in row_keys}
+        for key, value in rows.items():
+            _, number, name = key.split("-", 2)
+            position = int(number)
+            if position == index:
+                continue
+            data[f"{prefix}-{position - 1 if position > index else position}-{name}"] = value
+        data[f"{prefix}-TOTAL_FORMS"] = str(total - 1)
+    return data
+
+
+def bind_step_forms(
+    step: Step, intake: Intake, data: Mapping[str, Any] | None
+) -> tuple[StepForm, forms.BaseFormSet | None]:
+    """The step's form (and row formset), bound to ``data`` or showing the stored answers."""
+    formset_class = step.form_class.formset_class
+    if data is None:
+        form = step.form_class(intake=intake)
+        formset = None
+        if formset_class is not None:
+            formset = formset_class(prefix=step.form_class.formset_prefix, initial=_row_initial(step, intake))
+        return form, formset
+    query = as_querydict(data)
+    form = step.form_class(query, intake=intake)
+    formset = formset_class(query, prefix=step.form_class.formset_prefix) if formset_class is not None else None
+    return form, formset
+
+
+def _row_initial(step: Step, intake: Intake) -> list[dict[str, Any]]:
+    if step.form_class.formset_prefix == "trials":
+        return [
+            {"name": t.name, "weeks": t.weeks, "full_dose": t.full_dose, "helped": t.helped}
+            for t in intake.antidepressant_trials.all()
+        ]
+    return [{"name": m.name, "dose": m.dose, "frequency": m.frequency} for m in intake.medications.all()]
+
+
+def _attach_nul_errors(form: StepForm, formset: forms.BaseFormSet | None, nul_keys: set[str]) -> None:
+    if not nul_keys:
+        return
+    error = forms.ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")
+    for candidate in [form, *(formset.forms if formset is not None else [])]:
+        for name in list(candidate.fields):
+            if candidate.add_prefix(name) in nul_keys:
+                candidate.add_error(name, error)
+
+
+def _next_step(intake: Intake, step: Step, action: str) -> str:
+    if intake.status == IntakeStatus.REOPENED:
+        # Only the reopened steps are open: walk through those, then the review page.
+        reopened = [key for key in intake_steps.STEP_KEYS if key in intake.reopened_steps]
+        position = reopened.index(step.key) if step.key in reopened else -1
+        if action == ACTION_BACK:
+            return reopened[position - 1] if position > 0 else step.key
+        return reopened[position + 1] if 0 <= position < len(reopened) - 1 else REVIEW
+    if action == ACTION_BACK:
+        return intake_steps.step_before(intake, step.key)
+    return intake_steps.step_after(intake, step.key)
+
+
+def _replace_rows(intake: Intake, step: Step, rows: list[dict[str, Any]]) -> None:
+    model = AntidepressantTrial if step.form_class.formset_prefix == "trials" else IntakeMedication
+    model.objects.filter(intake=intake).delete()
+    objects = []
+    for position, values in enumerate(rows):
+        row = model(intake=intake, position=position, **values)
+        row.full_clean(exclude=["intake"])
+        objects.append(row)
+    model.objects.bulk_create(objects)
+
+
+@transaction.atomic
+def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> StepSaveResult:
+    """Save one step's post: the draft always, the answers when the page is valid.
+
+    Then the safety rules run on the answers so far (``safety_check_draft``): an urgent
+    answer alerts the clinic at once, even if the patient never submits. The result says
+    where to go next and whether the patient must see crisis resources.
+    """
+    # The row lock orders this save against a submit of the same intake in another tab.
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not step_is_editable(intake, step.key):
+        raise IntakeNotEditable(step.key)
+
+    action = str(data.get("action") or ACTION_NEXT)
+    stored, nul_keys = draft_data_from_post(data)
+    stored.pop("action", None)
+    stored = _apply_row_action(step, stored, action)
+    draft, _ = StepDraft.objects.update_or_create(
+        intake=intake, step=step.key, defaults={"data": stored, "is_valid": False}
+    )
+
+    form, formset = bind_step_forms(step, intake, stored)
+    valid = form.is_valid()
+    valid = (formset.is_valid() if formset is not None else True) and valid
+    _attach_nul_errors(form, formset, nul_keys)
+    if valid and not nul_keys:
+        form.clean_rows(formset)
+    valid = valid and form.is_valid() and not nul_keys
+
+    values = form.column_values() if valid else form.safety_values()
+    rows = form.row_values(formset) if valid else None
+    try:
+        with transaction.atomic():
+            for name, value in values.items():
+                setattr(intake, name, value)
+            if rows is not None:
+                _replace_rows(intake, step, rows)
+            intake.full_clean()
+            intake.save()
+    except ValidationError as error:
+        # The forms guard every column, so this means a form and the model disagree: keep the
+        # draft, show the problem on the page, never a 500.
+        details = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        logger.error("intake %s step %s: model validation failed on %s", intake.pk, step.key, sorted(details))
+        intake.refresh_from_db()
+        for name, problems in details.items():
+            form.add_error(name if name in form.fields else None, problems)
+        valid = False
+
+    messages: list[str] = []
+    if not valid or action == ACTION_ADD_ROW or action.startswith(ACTION_REMOVE_ROW):
+        destination = step.key
+    elif hasattr(form, "followups_to_ask") and form.followups_to_ask(as_querydict(stored).getlist("shown")):
+        destination = step.key
+        messages.append("Thank you. Please answer the follow-up questions below.")
+    else:
+        destination = _next_step(intake, step, action)
+    intake.current_step = destination
+    intake.save(update_fields=["current_step", "updated_at"])
+    draft.is_valid = valid
+    draft.save(update_fields=["is_valid", "updated_at"])
+
+    result = safety_check_draft(intake=intake)
+    return StepSaveResult(
+        valid=valid,
+        form=form,
+        formset=formset,
+        next_step=destination,
+        safety=safety_notice_from_result(intake, result),
+        messages=messages,
+    )
+
+
+# --- Submitting -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def intake_submit(*, intake: Intake, signature: str, consent_version: ConsentVersion) -> Intake:
+    """Submit an intake: read-only from now on, then screened, all in one transaction.
+
+    The intake row is locked, so a double click, the back button or a second tab yields one
+    submission: a second call finds the intake already submitted and returns it unchanged,
+    without a second screening result. A reopened intake (a clinician asked for more
+    information) is resubmitted the same way and screened again.
+    """
+    locked = Intake.objects.select_for_update().select_related("patient__user").get(pk=intake.pk)
+    if locked.status == IntakeStatus.SUBMITTED:
+        return locked
+    now = timezone.now()
+    locked.status = IntakeStatus.SUBMITTED
+    locked.submitted_at = now
+    locked.assessment_date = timezone.localdate(now)
+    locked.submission_count += 1
+    locked.reopened_steps = []
+    locked.current_step = REVIEW
+    locked.consent_version = consent_version
+    locked.consent_signature = signature
+    locked.consented_at = now
+    locked.full_clean()
+    locked.save()
+    resubmission = locked.submission_count > 1
+    audit_record(
+        actor=locked.patient.user,
+        action=AuditAction.SUBMIT,
+        target=locked,
+        summary=f"Intake {'resubmitted' if resubmission else 'submitted'} (consent v{consent_version.version})",
+    )
+    screening_run(
+        intake=locked,
+        trigger=ScreeningTrigger.RESUBMIT if resubmission else ScreeningTrigger.SUBMIT,
+        actor=locked.patient.user,
+        assessment_date=locked.assessment_date,
+    )
+    return locked

@@ -1,0 +1,288 @@
+"""The intake as a list of steps (pretix-style): each step knows its form, its page, whether it
+applies to this patient and which of its questions are still unanswered. One view serves any
+step (intake/views.py); the review page reads every step's answers from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from intake import forms as intake_forms
+from intake.models import Intake, Tri, YesNo
+
+REVIEW = "review"
+
+Predicate = Callable[[Intake], bool]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered (or unanswered) question, for the review and read-only pages."""
+
+    question: str
+    answer: str | None  # None: not answered
+    rows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    form_class: type[intake_forms.StepForm]
+    intro: str = ""
+    attribution: str = ""
+    # Questions asked only after another answer (e.g. "If yes: when?"), and only then missing.
+    needed_when: dict[str, Predicate] = field(default_factory=dict)
+    # Plainer wording for the missing list where a field's label reads oddly on its own.
+    missing_labels: dict[str, str] = field(default_factory=dict)
+    rows_label: str = ""
+
+    @property
+    def template(self) -> str:
+        return f"intake/steps/{self.key.replace('-', '_')}.html"
+
+    def applies(self, intake: Intake) -> bool:
+        """Every step applies to everyone: pregnancy questions too, never inferred from sex."""
+        return True
+
+    def _label(self, name: str) -> str:
+        if name in self.missing_labels:
+            return self.missing_labels[name]
+        return str(self.form_class.base_fields[name].label)
+
+    def missing(self, intake: Intake) -> list[str]:
+        """The step's unanswered questions, in plain words, in page order."""
+        unanswered = []
+        for name in self.form_class.columns:
+            condition = self.needed_when.get(name)
+            if condition is not None and not condition(intake):
+                continue
+            value = getattr(intake, name)
+            if value is None or value == "":
+                unanswered.append(self._label(name))
+        unanswered.extend(self._missing_rows(intake))
+        return unanswered
+
+    def _missing_rows(self, intake: Intake) -> list[str]:
+        if self.form_class is intake_forms.MentalHealthForm and intake.antidepressants_tried == Tri.YES:
+            trials = list(intake.antidepressant_trials.all())
+            if not trials:
+                return ["The antidepressants you tried (you answered Yes but listed none)"]
+            gaps = []
+            for trial in trials:
+                if trial.weeks is None:
+                    gaps.append(f"{trial.name}: how many weeks you took it")
+                if not trial.full_dose:
+                    gaps.append(f"{trial.name}: whether you reached the full dose")
+                if not trial.helped:
+                    gaps.append(f"{trial.name}: whether it helped enough")
+            return gaps
+        if (
+            self.form_class is intake_forms.MedicationsForm
+            and intake.takes_medications == YesNo.YES
+            and not list(intake.medications.all())
+        ):
+            return ["The medicines you take (you answered Yes but listed none)"]
+        return []
+
+    def is_complete(self, intake: Intake) -> bool:
+        return not self.missing(intake)
+
+    def answers(self, intake: Intake) -> list[Answer]:
+        """Every question of the step with the patient's answer in words."""
+        result = []
+        for name in self.form_class.columns:
+            condition = self.needed_when.get(name)
+            value = getattr(intake, name)
+            if condition is not None and not condition(intake) and value in (None, ""):
+                continue
+            result.append(Answer(self._label(name), _in_words(self.form_class.base_fields[name], name, value)))
+        rows = self._rows_in_words(intake)
+        if rows is not None:
+            result.append(Answer(self.rows_label, "; ".join(rows) if rows else "None listed", rows))
+        return result
+
+    def _rows_in_words(self, intake: Intake) -> tuple[str, ...] | None:
+        if self.form_class is intake_forms.MentalHealthForm:
+            if intake.antidepressants_tried != Tri.YES:
+                return None
+            described = []
+            for trial in intake.antidepressant_trials.all():
+                weeks = "weeks not given" if trial.weeks is None else f"{trial.weeks} weeks"
+                full = {"yes": "full dose reached", "no": "full dose not reached"}.get(
+                    trial.full_dose or "", "full dose not known"
+                )
+                helped = {"yes": "helped enough", "no": "did not help enough"}.get(
+                    trial.helped or "", "not known whether it helped"
+                )
+                described.append(f"{trial.name} ({weeks}, {full}, {helped})")
+            return tuple(described)
+        if self.form_class is intake_forms.MedicationsForm:
+            if intake.takes_medications != YesNo.YES:
+                return None
+            return tuple(
+                " ".join(part for part in (m.name, m.dose, m.frequency) if part) for m in intake.medications.all()
+            )
+        return None
+
+
+def _in_words(form_field: forms.Field, name: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    choices = getattr(form_field, "choices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
+    if hasattr(value, "strftime"):
+        return f"{value:%B} {value.day}, {value.year}"
+    if isinstance(value, Decimal):
+        unit = {"height_cm": "cm", "weight_kg": "kg"}.get(name, "")
+        return f"{value} {unit}".strip()
+    return str(value)
+
+
+def _yes(column: str) -> Predicate:
+    return lambda intake: getattr(intake, column) == "yes"
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        key="about",
+        title="About you",
+        form_class=intake_forms.AboutForm,
+        intro="A few details about you. Give your height and weight in whichever units you know.",
+        missing_labels={"height_cm": "Your height", "weight_kg": "Your weight"},
+    ),
+    Step(
+        key="pregnancy",
+        title="Pregnancy and breastfeeding",
+        form_class=intake_forms.PregnancyForm,
+        intro="We ask everyone these questions, whatever their sex, because esketamine and ketamine are not "
+        "recommended during pregnancy or breastfeeding.",
+        # When a pregnancy is not possible, the other pregnancy questions are not needed (spec PRG-04).
+        needed_when={
+            "pregnant": lambda intake: intake.pregnancy_possible != "no",
+            "planning_pregnancy": lambda intake: intake.pregnancy_possible != "no",
+        },
+    ),
+    Step(
+        key="heart",
+        title="Heart and circulation",
+        form_class=intake_forms.HeartForm,
+        intro="These conditions matter because ketamine and esketamine raise blood pressure for a short time.",
+        needed_when={
+            "cardiovascular_event_date": _yes("cardiovascular_event"),
+            "hypertension_controlled": _yes("hypertension_diagnosed"),
+            "bp_systolic": _yes("bp_known"),
+            "bp_diastolic": _yes("bp_known"),
+            "bp_date": _yes("bp_known"),
+        },
+        missing_labels={
+            "cardiovascular_event_date": "The date of your most recent heart attack, stent, bypass or other event",
+            "hypertension_controlled": "Whether your high blood pressure is under control",
+            "bp_systolic": "Your blood-pressure reading: the top number",
+            "bp_diastolic": "Your blood-pressure reading: the bottom number",
+            "bp_date": "The date of your blood-pressure reading",
+        },
+    ),
+    Step(key="medical", title="Other medical history", form_class=intake_forms.MedicalForm),
+    Step(
+        key="mental_health",
+        title="Mental health history",
+        form_class=intake_forms.MentalHealthForm,
+        rows_label="Antidepressants tried in this episode",
+    ),
+    Step(
+        key="phq9",
+        title="Mood (PHQ-9)",
+        form_class=intake_forms.PHQ9Form,
+        intro="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
+        attribution="PHQ-9: Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
+        "with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or "
+        "distribute.",
+    ),
+    Step(
+        key="gad7",
+        title="Anxiety (GAD-7)",
+        form_class=intake_forms.GAD7Form,
+        intro="Over the last 2 weeks, how often have you been bothered by the following problems?",
+        attribution="GAD-7: Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
+        "with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or "
+        "distribute.",
+    ),
+    Step(
+        key="cssrs",
+        title="Thoughts of suicide (C-SSRS)",
+        form_class=intake_forms.CSSRSForm,
+        intro="These questions are asked of everyone. Answering them honestly helps us keep you safe. "
+        "Questions 1 to 5 are about the past month.",
+        attribution="Columbia-Suicide Severity Rating Scale (C-SSRS), Screen Version \u2013 Recent, "
+        "\u00a9 The Research Foundation for Mental Hygiene, Inc. (Posner et al. 2008/2011); free for use by "
+        "health care providers. Reproduced with the questions' original wording.",
+        # Spec §4 skip logic: follow-up questions are needed only after a yes.
+        needed_when={
+            "cssrs_q3": _yes("cssrs_q2"),
+            "cssrs_q4": _yes("cssrs_q2"),
+            "cssrs_q5": _yes("cssrs_q2"),
+            "cssrs_q6_past_3_months": _yes("cssrs_q6"),
+        },
+        missing_labels={"cssrs_q6_past_3_months": "6. Was this within the past 3 months?"},
+    ),
+    Step(
+        key="substances",
+        title="Alcohol and drugs",
+        form_class=intake_forms.SubstanceForm,
+        intro="A drink means one standard drink: a 12 oz beer, a 5 oz glass of wine or a 1.5 oz shot of spirits.",
+        attribution="AUDIT-C: the first three questions of the AUDIT (Babor et al., World Health Organization, "
+        "2001; Bush et al. 1998), in the public domain. DAST-10: \u00a9 1982 Harvey A. Skinner and the Centre "
+        "for Addiction and Mental Health (CAMH), Toronto, Canada; used with attribution for non-commercial "
+        "clinical care.",
+    ),
+    Step(
+        key="medications",
+        title="Current medications",
+        form_class=intake_forms.MedicationsForm,
+        intro="Some medicines interact with ketamine and esketamine, so we need to know everything you take.",
+        rows_label="Medicines taken now",
+    ),
+    Step(
+        key="goals",
+        title="Goals and getting home",
+        form_class=intake_forms.GoalsForm,
+        missing_labels={"treatment_goals": "What you would like treatment to help you with"},
+    ),
+)
+
+STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}
+STEP_KEYS: tuple[str, ...] = tuple(STEP_BY_KEY)
+# The progress indicator counts the review page as the last step.
+TOTAL_STEPS = len(STEPS) + 1
+
+
+def steps_for(intake: Intake) -> list[Step]:
+    return [step for step in STEPS if step.applies(intake)]
+
+
+def step_after(intake: Intake, key: str) -> str:
+    """The key of the page after ``key``: the next applicable step, or the review page."""
+    keys = [step.key for step in steps_for(intake)]
+    if key not in keys or keys.index(key) == len(keys) - 1:
+        return REVIEW
+    return keys[keys.index(key) + 1]
+
+
+def step_before(intake: Intake, key: str) -> str:
+    keys = [step.key for step in steps_for(intake)]
+    if key == REVIEW:
+        return keys[-1]
+    if key not in keys or keys.index(key) == 0:
+        return keys[0]
+    return keys[keys.index(key) - 1]
+
+
+def step_number(key: str) -> int:
+    return TOTAL_STEPS if key == REVIEW else STEP_KEYS.index(key) + 1

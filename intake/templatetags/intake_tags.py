@@ -1,0 +1,74 @@
+"""Template helpers for accessible intake forms: Bootstrap classes on widgets, anchors for
+the error summary, and the list of every error on a page (form and rows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def is_radio(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.RadioSelect)
+
+
+@register.filter
+def is_checkbox(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def anchor(field: BoundField) -> str:
+    """The id the error summary links to: the first option of a radio group, else the input."""
+    if isinstance(field.field.widget, forms.RadioSelect):
+        return f"{field.auto_id}_0"
+    return str(field.auto_id)
+
+
+@register.filter
+def control(field: BoundField, css: str = "form-control") -> SafeString:
+    """The field's widget with Bootstrap classes; Django adds aria-invalid and aria-describedby."""
+    classes = css + (" is-invalid" if field.errors else "")
+    return field.as_widget(attrs={"class": classes})
+
+
+@register.filter
+def describedby(field: BoundField) -> str:
+    """The ids of the help text and the error message of a field, for aria-describedby."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def page_errors(form: forms.Form | None, formset: Any = None) -> list[dict[str, str]]:
+    """Every error on the page, in page order, each with the id of its field."""
+    found: list[dict[str, str]] = []
+    if form is not None:
+        for message in form.non_field_errors():
+            found.append({"anchor": "main", "label": "", "message": str(message)})
+        for field in form:
+            for message in field.errors:
+                found.append({"anchor": anchor(field), "label": _short(field.label), "message": str(message)})
+    if formset is not None and formset.is_bound:
+        for message in formset.non_form_errors():
+            found.append({"anchor": "rows", "label": "", "message": str(message)})
+        for number, row in enumerate(formset.forms, start=1):
+            for field in row:
+                for message in field.errors:
+                    label = f"Row {number}, {_short(field.label).lower()}"
+                    found.append({"anchor": anchor(field), "label": label, "message": str(message)})
+    return found
+
+
+def _short(label: Any) -> str:
+    text = str(label or "")
+    return text if len(text) <= 80 else text[:77].rstrip() + "\u2026"
