@@ -285,16 +285,28 @@ class IntakeAdmin(ClinicalRecordAdmin):
 
 
 class ConsentVersionForm(forms.ModelForm):
+    # Not the model field itself: publishing also retires the previous current version,
+    # which consent_version_save does; validating the one-current constraint here would
+    # refuse every new publication.
+    publish = forms.BooleanField(
+        required=False,
+        label="Current",
+        help_text="Published: new intakes take this version. Intakes already signed keep theirs.",
+    )
+
     class Meta:
         model = ConsentVersion
-        fields = ("version", "title", "text", "is_current")
-        labels = {"is_current": "Current (published for new intakes)"}
+        fields = ("version", "title", "text")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["publish"].initial = self.instance.is_current
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.instance.pk is not None and self.instance.is_current and not cleaned.get("is_current"):
+        if self.instance.pk is not None and self.instance.is_current and not cleaned.get("publish"):
             self.add_error(
-                "is_current",
+                "publish",
                 ValidationError(
                     "This is the current consent text. Publish another version to replace it.",
                     code="unpublish_current",
@@ -333,11 +345,11 @@ class ConsentVersionAdmin(AdminRoleRequiredMixin, admin.ModelAdmin):
         return base
 
     def get_fields(self, request: HttpRequest, obj: ConsentVersion | None = None) -> tuple[str, ...]:
-        return ("version", "title", "text", "is_current", "created_at", "updated_at")
+        return ("version", "title", "text", "publish", "created_at", "updated_at")
 
     def save_model(self, request: HttpRequest, obj: ConsentVersion, form: forms.ModelForm, change: bool) -> None:
         consent_version_save(
-            version=obj, publish=bool(form.cleaned_data.get("is_current")), actor=request.user, request=request
+            version=obj, publish=bool(form.cleaned_data.get("publish")), actor=request.user, request=request
         )
 
 
