@@ -206,7 +206,7 @@ def _act(
             _add_service_errors(form, exc)
         else:
             messages.success(request, done)
-            return redirect(f"{reverse('review:case', args=[case.pk])}#case-status")
+            return redirect("review:case", case.pk)
     return _render_case(request, case, bound={name: form})
 
 

@@ -83,3 +83,15 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db) -> None:
+    """The live server's transactional database is flushed after each test, and with it the
+    role groups that a data migration made: recreate them so personas can be given a role."""
+    from django.contrib.auth.models import Group
+
+    from clinic.models import Role
+
+    for role in Role:
+        Group.objects.get_or_create(name=role)
