@@ -290,7 +290,7 @@ class ConsentVersionForm(forms.ModelForm):
     # refuse every new publication.
     publish = forms.BooleanField(
         required=False,
-        label="Current",
+        label="Publish as the current version",
         help_text="Published: new intakes take this version. Intakes already signed keep theirs.",
     )
 
@@ -345,7 +345,8 @@ class ConsentVersionAdmin(AdminRoleRequiredMixin, admin.ModelAdmin):
         return base
 
     def get_fields(self, request: HttpRequest, obj: ConsentVersion | None = None) -> tuple[str, ...]:
-        return ("version", "title", "text", "publish", "created_at", "updated_at")
+        fields = ("version", "title", "text", "publish")
+        return fields if obj is None else (*fields, "created_at", "updated_at")
 
     def save_model(self, request: HttpRequest, obj: ConsentVersion, form: forms.ModelForm, change: bool) -> None:
         consent_version_save(

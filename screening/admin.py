@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
 from clinic.admin_helpers import ClinicalRecordAdmin, ReadOnlyTabularInline, pretty_json, related_column
 from screening.models import Case, CaseNote, Decision, InfoRequest, MeasuredVitals, ScreeningResult
@@ -70,14 +71,36 @@ class ScreeningResultAdmin(ClinicalRecordAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ("created_by",)
     raw_id_fields = ("intake",)
-    fields = ("intake", "created_at", "trigger", "created_by", "ruleset", "overall", "result_pretty", "facts_pretty")
-    readonly_fields = ("result_pretty", "facts_pretty")
+    fields = (
+        "intake",
+        "created_at",
+        "trigger",
+        "created_by",
+        "ruleset",
+        "overall",
+        "flags_table",
+        "result_pretty",
+        "facts_pretty",
+    )
+    readonly_fields = ("flags_table", "result_pretty", "facts_pretty")
 
     patient_name = related_column("intake__patient__user__full_name", "patient")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScreeningResult]:
         # The two documents are large; the list never shows them and the page loads them once.
         return super().get_queryset(request).defer("facts", "result")
+
+    @admin.display(description="flags")
+    def flags_table(self, obj: ScreeningResult) -> str:
+        flags = obj.result.get("flags", []) if isinstance(obj.result, dict) else []
+        if not flags:
+            return "No flags raised"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((flag.get("rule", ""), flag.get("level", ""), flag.get("message", "")) for flag in flags),
+        )
+        return format_html("<table><tr><th>Rule</th><th>Level</th><th>Message</th></tr>{}</table>", rows)
 
     @admin.display(description="result document")
     def result_pretty(self, obj: ScreeningResult) -> str:
