@@ -156,16 +156,19 @@ class StepForm(forms.Form):
 
     def column_values(self) -> dict[str, Any]:
         """The cleaned answers by column; an empty choice is NULL (not answered)."""
-        return {name: self._stored(self.cleaned_data.get(name)) for name in self.columns}
+        return {name: self._stored(name, self.cleaned_data.get(name)) for name in self.columns}
 
     def safety_values(self) -> dict[str, Any]:
         """The safety answers that passed validation, for a page that failed elsewhere."""
         cleaned = getattr(self, "cleaned_data", {})
-        return {name: self._stored(cleaned[name]) for name in self.safety_columns if name in cleaned}
+        return {name: self._stored(name, cleaned[name]) for name in self.safety_columns if name in cleaned}
 
     @staticmethod
-    def _stored(value: Any) -> Any:
-        return None if value == "" else value
+    def _stored(name: str, value: Any) -> Any:
+        # Answer columns are nullable (NULL = not answered); free-text columns store "".
+        if Intake._meta.get_field(name).null:
+            return None if value == "" else value
+        return "" if value is None else value
 
     def row_values(self, formset: forms.BaseFormSet | None) -> list[dict[str, Any]] | None:
         """The rows of the formset, blank rows dropped, or None when the step has no rows."""
@@ -198,7 +201,11 @@ class AboutForm(StepForm):
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
     height_ft = forms.IntegerField(
-        label="Height (feet)", required=False, min_value=0, max_value=8, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label="Height (feet)",
+        required=False,
+        min_value=0,
+        max_value=8,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     height_in = forms.DecimalField(
         label="and inches",
@@ -245,7 +252,9 @@ class AboutForm(StepForm):
         if born > now:
             raise forms.ValidationError("Your date of birth cannot be in the future.", code="future")
         if age_on(born, now) > MAX_AGE_YEARS:
-            raise forms.ValidationError("That date is more than 120 years ago. Please check the year.", code="too_old")
+            raise forms.ValidationError(
+                "That date would make you more than 120 years old. Please check the year.", code="too_old"
+            )
         return born
 
     def clean_phone(self) -> str:

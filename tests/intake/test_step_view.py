@@ -1,0 +1,315 @@
+"""The step view: one form per page, every post saved as a draft, errors beside their fields."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from intake.models import IntakeMedication, StepDraft
+from tests.intake.conftest import post_step, step_url
+
+
+def test_it_shows_a_step(patient_client, intake):
+    response = patient_client.get(step_url(intake, "heart"))
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    assert "Heart and circulation" in body
+    assert "Step 3 of 12" in body
+    assert 'aria-current="step"' in body
+
+
+def test_every_step_page_loads(patient_client, intake):
+    for key in (
+        "about",
+        "pregnancy",
+        "heart",
+        "medical",
+        "mental_health",
+        "phq9",
+        "gad7",
+        "cssrs",
+        "substances",
+        "medications",
+        "goals",
+    ):
+        assert patient_client.get(step_url(intake, key)).status_code == HTTPStatus.OK, key
+
+
+def test_an_unknown_step_is_404(patient_client, intake):
+    assert patient_client.get(step_url(intake, "horoscope")).status_code == HTTPStatus.NOT_FOUND
+    assert post_step(patient_client, intake, "horoscope", {}).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_valid_post_saves_the_answers_and_goes_to_the_next_step(patient_client, intake):
+    response = post_step(patient_client, intake, "pregnancy", {"pregnancy_possible": "no", "breastfeeding": "unknown"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == step_url(intake, "heart")
+    intake.refresh_from_db()
+    assert intake.pregnancy_possible == "no"
+    assert intake.breastfeeding == "unknown"
+    assert intake.pregnant is None
+    assert intake.current_step == "heart"
+    draft = StepDraft.objects.get(intake=intake, step="pregnancy")
+    assert draft.is_valid
+    assert draft.data == {"pregnancy_possible": "no", "breastfeeding": "unknown"}
+
+
+def test_save_and_go_back_saves_and_goes_to_the_previous_step(patient_client, intake):
+    response = post_step(patient_client, intake, "heart", {"aneurysm": "no"}, action="back")
+    assert response["Location"] == step_url(intake, "pregnancy")
+    intake.refresh_from_db()
+    assert intake.aneurysm == "no"
+
+
+def test_the_last_step_leads_to_the_review_page(patient_client, intake):
+    response = post_step(patient_client, intake, "goals", {"has_ride_home": "yes"})
+    assert response["Location"] == reverse("intake:review", args=[intake.pk])
+
+
+def test_invalid_input_is_kept_as_a_draft_and_shown_again_with_its_errors(patient_client, intake):
+    intake.height_cm = 170
+    intake.save()
+    data = {
+        "date_of_birth": "2999-01-01",
+        "height_cm": "500",
+        "weight_lb": "150",
+        "sex_at_birth": "female",
+        "phone": "(555) 010-0199",
+    }
+    response = post_step(patient_client, intake, "about", data)
+
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    # Every typed value is on the page again...
+    assert 'value="2999-01-01"' in body
+    assert 'value="500"' in body
+    assert 'value="150"' in body
+    assert 'value="female" checked' in body
+    # ...and stored on the server, marked invalid.
+    draft = StepDraft.objects.get(intake=intake, step="about")
+    assert draft.data == data
+    assert not draft.is_valid
+    # The answers themselves are untouched until the page is valid.
+    intake.refresh_from_db()
+    assert intake.date_of_birth is None
+    assert intake.height_cm == 170
+    assert intake.current_step == "about"
+
+
+def test_errors_are_summarised_at_the_top_and_tied_to_their_fields(patient_client, intake):
+    response = post_step(patient_client, intake, "about", {"date_of_birth": "2999-01-01", "sex_at_birth": "robot"})
+    body = response.content.decode()
+    assert 'id="error-summary"' in body
+    assert body.index('id="error-summary"') < body.index('<form method="post" id="step-form"')
+    assert '<a href="#id_date_of_birth">' in body
+    assert '<a href="#id_sex_at_birth_0">' in body
+    assert 'aria-describedby="id_date_of_birth_error"' in body
+    assert 'id="id_date_of_birth_error"' in body
+    assert 'aria-invalid="true"' in body
+    # A radio group is a fieldset with a legend, described by its error.
+    assert (
+        '<fieldset class="question mb-4" id="id_sex_at_birth" '
+        'aria-describedby="id_sex_at_birth_helptext id_sex_at_birth_error">' in body
+    )
+    assert '<legend class="question-legend">Sex assigned at birth</legend>' in body
+    assert "Select a valid choice" in body
+
+
+def test_a_draft_is_shown_when_the_patient_comes_back_to_the_step(patient_client, intake):
+    post_step(patient_client, intake, "heart", {"bp_known": "yes", "bp_systolic": "80", "bp_diastolic": "120"})
+    response = patient_client.get(step_url(intake, "heart"))
+    body = response.content.decode()
+    assert 'value="80"' in body and 'value="120"' in body
+    assert "must be lower than the top number" in body
+
+
+def test_a_nul_byte_is_removed_and_reported_and_nothing_else_is_lost(patient_client, intake):
+    response = post_step(
+        patient_client, intake, "goals", {"treatment_goals": "Sleep\x00 better", "has_ride_home": "yes"}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "null byte" in response.content.decode()
+    draft = StepDraft.objects.get(intake=intake, step="goals")
+    assert draft.data["treatment_goals"] == "Sleep better"
+    assert draft.data["has_ride_home"] == "yes"
+    intake.refresh_from_db()
+    assert intake.treatment_goals == ""
+    # Saving again, now clean, goes through.
+    response = post_step(patient_client, intake, "goals", draft.data)
+    assert response.status_code == HTTPStatus.FOUND
+
+
+def test_over_long_text_is_refused_and_kept(patient_client, intake):
+    text = "a" * 4100
+    response = post_step(patient_client, intake, "goals", {"treatment_goals": text})
+    assert response.status_code == HTTPStatus.OK
+    assert "at most 4000 characters" in response.content.decode()
+    assert StepDraft.objects.get(intake=intake, step="goals").data["treatment_goals"] == text
+
+
+def test_a_forged_choice_is_refused_and_the_draft_still_stored(patient_client, intake):
+    response = post_step(patient_client, intake, "medical", {"glaucoma": "maybe", "delirium": "no"})
+    assert response.status_code == HTTPStatus.OK
+    assert "Select a valid choice" in response.content.decode()
+    assert StepDraft.objects.get(intake=intake, step="medical").data == {"glaucoma": "maybe", "delirium": "no"}
+    intake.refresh_from_db()
+    assert intake.glaucoma is None and intake.delirium is None
+
+
+def test_a_step_may_be_posted_out_of_order(patient_client, intake):
+    """Patients may skip ahead; the skipped steps stay unanswered and listed as missing."""
+    response = post_step(patient_client, intake, "goals", {"route_preference": "ketamine"})
+    assert response.status_code == HTTPStatus.FOUND
+    intake.refresh_from_db()
+    assert intake.route_preference == "ketamine"
+    assert intake.date_of_birth is None
+    review = patient_client.get(reverse("intake:review", args=[intake.pk])).content.decode()
+    assert "Date of birth" in review and "Still unanswered" in review
+
+
+def test_a_post_with_a_tampered_row_count_is_an_error_not_a_crash(patient_client, intake):
+    response = post_step(
+        patient_client, intake, "medications", {"takes_medications": "yes", "meds-TOTAL_FORMS": "lots"}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert StepDraft.objects.filter(intake=intake, step="medications").exists()
+
+
+def test_add_another_row_saves_and_shows_a_new_row(patient_client, intake):
+    data = {
+        "takes_medications": "yes",
+        "meds-TOTAL_FORMS": "1",
+        "meds-INITIAL_FORMS": "0",
+        "meds-0-name": "Sertraline",
+        "meds-0-dose": "50 mg",
+        "meds-0-frequency": "daily",
+    }
+    response = post_step(patient_client, intake, "medications", data, action="add-row")
+    assert response["Location"] == step_url(intake, "medications")
+    assert list(IntakeMedication.objects.filter(intake=intake).values_list("name", flat=True)) == ["Sertraline"]
+    body = patient_client.get(step_url(intake, "medications")).content.decode()
+    assert 'name="meds-1-name"' in body
+    assert 'value="Sertraline"' in body
+
+
+def test_remove_a_row_renumbers_the_rest(patient_client, intake):
+    data = {
+        "takes_medications": "yes",
+        "meds-TOTAL_FORMS": "3",
+        "meds-INITIAL_FORMS": "0",
+        "meds-0-name": "Sertraline",
+        "meds-1-name": "Xanax",
+        "meds-2-name": "Lamotrigine",
+    }
+    post_step(patient_client, intake, "medications", data, action="remove-row-1")
+    assert list(IntakeMedication.objects.filter(intake=intake).values_list("name", flat=True)) == [
+        "Sertraline",
+        "Lamotrigine",
+    ]
+    draft = StepDraft.objects.get(intake=intake, step="medications")
+    assert draft.data["meds-TOTAL_FORMS"] == "2"
+    assert draft.data["meds-1-name"] == "Lamotrigine"
+
+
+def test_i_take_none_clears_listed_medications(patient_client, intake):
+    post_step(
+        patient_client,
+        intake,
+        "medications",
+        {"takes_medications": "yes", "meds-TOTAL_FORMS": "1", "meds-INITIAL_FORMS": "0", "meds-0-name": "Sertraline"},
+    )
+    post_step(
+        patient_client,
+        intake,
+        "medications",
+        {"takes_medications": "no", "meds-TOTAL_FORMS": "0", "meds-INITIAL_FORMS": "0"},
+    )
+    intake.refresh_from_db()
+    assert intake.takes_medications == "no"
+    assert not IntakeMedication.objects.filter(intake=intake).exists()
+
+
+def test_antidepressant_rows_are_saved_in_order(patient_client, intake):
+    data = {
+        "antidepressants_tried": "yes",
+        "trials-TOTAL_FORMS": "2",
+        "trials-INITIAL_FORMS": "0",
+        "trials-0-name": "Sertraline",
+        "trials-0-weeks": "8",
+        "trials-0-full_dose": "yes",
+        "trials-0-helped": "no",
+        "trials-1-name": "Escitalopram",
+        "trials-1-weeks": "4",
+        "trials-1-full_dose": "unknown",
+        "trials-1-helped": "no",
+    }
+    assert post_step(patient_client, intake, "mental_health", data).status_code == HTTPStatus.FOUND
+    trials = list(intake.antidepressant_trials.values_list("name", "weeks", "full_dose", "helped"))
+    assert trials == [("Sertraline", 8, "yes", "no"), ("Escitalopram", 4, "unknown", "no")]
+
+
+def test_cssrs_asks_the_follow_up_questions_after_q2_is_yes(patient_client, intake):
+    body = patient_client.get(step_url(intake, "cssrs")).content.decode()
+    assert "cssrs_q3" not in body and "cssrs_q6_past_3_months" not in body
+
+    response = post_step(patient_client, intake, "cssrs", {"cssrs_q1": "yes", "cssrs_q2": "yes", "cssrs_q6": "no"})
+    # Saved, and the same page again with questions 3 to 5.
+    assert response["Location"] == step_url(intake, "cssrs")
+    body = patient_client.get(step_url(intake, "cssrs")).content.decode()
+    assert 'name="cssrs_q3"' in body and 'name="cssrs_q5"' in body
+    assert "cssrs_q6_past_3_months" not in body
+    assert "Please answer the follow-up questions" in body
+
+    response = post_step(
+        patient_client,
+        intake,
+        "cssrs",
+        {
+            "cssrs_q1": "yes",
+            "cssrs_q2": "yes",
+            "cssrs_q3": "no",
+            "cssrs_q4": "no",
+            "cssrs_q5": "no",
+            "cssrs_q6": "no",
+            "shown": "q3_q5",
+        },
+    )
+    assert response["Location"] == step_url(intake, "substances")
+
+
+def test_cssrs_asks_about_the_past_3_months_after_q6_is_yes(patient_client, intake):
+    response = post_step(patient_client, intake, "cssrs", {"cssrs_q1": "no", "cssrs_q2": "no", "cssrs_q6": "yes"})
+    assert response["Location"] == step_url(intake, "cssrs")
+    assert 'name="cssrs_q6_past_3_months"' in patient_client.get(step_url(intake, "cssrs")).content.decode()
+
+
+def test_the_progress_indicator_marks_completed_steps(patient_client, intake):
+    post_step(patient_client, intake, "pregnancy", {"pregnancy_possible": "no", "breastfeeding": "no"})
+    body = patient_client.get(step_url(intake, "heart")).content.decode()
+    assert body.count("Done</span>") == 2  # once in the phone list, once in the desktop list
+
+
+def test_step_get_runs_a_fixed_number_of_queries(patient_client, intake, django_assert_num_queries):
+    patient_client.get(step_url(intake, "about"))  # warm the session
+    with django_assert_num_queries(12):
+        # 1 session, 2 user, 3 savepoint (ATOMIC_REQUESTS), 4 the user's groups
+        # (patient_required), 5 the intake with its patient, 6 its medications and 7 its
+        # antidepressant trials (prefetched once for the progress indicator and the safety
+        # notice), 8 the step's draft, 9 release savepoint, 10-12 the session's new expiry
+        # (saved on every request) inside its own savepoint. Nothing grows with the rows.
+        response = patient_client.get(step_url(intake, "mental_health"))
+    assert response.status_code == HTTPStatus.OK
+
+    for position in range(12):
+        IntakeMedication.objects.create(intake=intake, position=position, name=f"medicine {position}")
+        intake.antidepressant_trials.create(position=position, name=f"trial {position}", weeks=8)
+    with django_assert_num_queries(12):
+        patient_client.get(step_url(intake, "mental_health"))
+
+
+@pytest.mark.parametrize("key", ["about", "cssrs", "medications"])
+def test_step_pages_are_never_cached(patient_client, intake, key):
+    response = patient_client.get(step_url(intake, key))
+    assert "no-store" in response["Cache-Control"]
