@@ -563,6 +563,12 @@ def _change_value(name: str, value: object) -> str:
         return str(Level(value).label)
     if name == "status" and value in CaseStatus.values:
         return str(CaseStatus(value).label)
+    if name.endswith("_at") and isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
     return _display_value(value)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
+from django.forms import Form, Textarea
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -141,6 +141,7 @@ def _render_case(
     *,
     bound: dict[str, Form] | None = None,
     problem: str = "",
+    kept: list[tuple[str, str]] | None = None,
     status: int = HTTPStatus.OK,
 ) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -149,6 +150,7 @@ def _render_case(
         {
             "forms": _forms_for(case, user, bound),
             "problem": problem,
+            "kept": kept or [],
             "is_draft": case.latest_result_id is None,
             "is_decided": case.status == CaseStatus.DECIDED,
             "is_waiting": case.status == CaseStatus.INFO_REQUESTED,
@@ -164,6 +166,17 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _get_case_for_clinician(request, case_id)
     services.case_record_view(case=case, actor=request.user, request=request)  # type: ignore[arg-type]
     return _render_case(request, case)
+
+
+def _typed_text(form: Form) -> list[tuple[str, str]]:
+    """What the clinician wrote in the form's text boxes, to show back when the form itself
+    may no longer be on the page (the case moved on to a state without that action)."""
+    typed = []
+    for name, field in form.fields.items():
+        value = str(form.data.get(name, "")).strip()
+        if value and isinstance(field.widget, Textarea):
+            typed.append((str(field.label), value))
+    return typed
 
 
 def _keep_typed_text(form_class: Callable[..., ActionForm], request: HttpRequest, case: Case, **kwargs: Any) -> Form:
@@ -198,10 +211,25 @@ def _act(
         except services.StaleCase as exc:
             fresh = _get_case_for_clinician(request, case_id)
             again = _keep_typed_text(make_form, request, fresh, **(form_kwargs(fresh) if form_kwargs else {}))
-            return _render_case(request, fresh, bound={name: again}, problem=exc.message, status=HTTPStatus.CONFLICT)
+            return _render_case(
+                request,
+                fresh,
+                bound={name: again},
+                problem=exc.message,
+                kept=_typed_text(form),
+                status=HTTPStatus.CONFLICT,
+            )
         except services.CaseActionError as exc:
             form.add_error(None, exc.message)
-            return _render_case(request, case, bound={name: form}, problem=exc.message, status=HTTPStatus.CONFLICT)
+            fresh = _get_case_for_clinician(request, case_id)
+            return _render_case(
+                request,
+                fresh,
+                bound={name: form},
+                problem=exc.message,
+                kept=_typed_text(form),
+                status=HTTPStatus.CONFLICT,
+            )
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:

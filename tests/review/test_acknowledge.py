@@ -8,7 +8,7 @@ import pytest
 
 from clinic.models import AuditAction, AuditEvent
 from screening.models import CaseStatus
-from screening.services import ACKNOWLEDGE_FIRST_MESSAGE, STALE_MESSAGE
+from screening.services import ACKNOWLEDGE_FIRST_MESSAGE, STALE_MESSAGE, case_acknowledge
 from tests.review.conftest import act
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,17 @@ def test_a_stale_page_is_told_and_keeps_the_typed_note(clinician_client, urgent_
     assert "My careful note" in body
     form = response.context["forms"]["acknowledge"]
     assert form.data["version"] == str(urgent_case.version)
+
+
+def test_when_a_colleague_acknowledged_first_the_typed_note_is_shown_back(
+    clinician_client, other_clinician, urgent_case
+):
+    seen = urgent_case.version
+    case_acknowledge(case_id=urgent_case.pk, version=seen, actor=other_clinician, note="Dan called first.")
+
+    response = act(clinician_client, urgent_case, "acknowledge", note="My own careful note", version=seen)
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    kept = response.content.decode().split('data-testid="kept-text"', 1)[1]
+    assert "My own careful note" in kept
+    assert "Dan called first." in response.content.decode()

@@ -134,3 +134,10 @@ def test_the_trail_holds_the_decision_and_the_status_change(clinician_client, ex
     assert event.changes["status"] == {"before": "new", "after": "decided"}
     assert event.changes["decision"]["after"]["outcome"] == "not_eligible"
     assert "Breastfeeding" not in event.summary
+
+
+def test_a_refused_decision_shows_the_typed_reason_back(clinician_client, excluded_case):
+    act(clinician_client, excluded_case, "decide", outcome="not_eligible", reason="Breastfeeding now.")
+    response = act(clinician_client, excluded_case, "decide", outcome="referred", reason="My second thoughts.")
+    kept = response.content.decode().split('data-testid="kept-text"', 1)[1]
+    assert "My second thoughts." in kept
