@@ -49,6 +49,7 @@ def test_a_clinician_acknowledges_measures_and_decides(page, screenshot_dir):
     assert "Urgent: medical" in page.get_by_test_id("overall").inner_text()
     # Nothing else can be done before the urgent flag is acknowledged.
     assert page.get_by_role("button", name="Record decision").count() == 0
+    page.screenshot(path=str(screenshot_dir / "review-case-urgent.png"), full_page=True)
 
     page.get_by_label("What did you do about the urgent flag?").fill(
         "Phoned the patient: no symptoms. Booked a measured reading today."
