@@ -248,6 +248,7 @@ def _add_service_errors(form: Form, error: ValidationError) -> None:
 
 @staff_required
 @require_POST
+@sensitive_post_parameters()
 def acknowledge(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,
@@ -263,6 +264,7 @@ def acknowledge(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
+@sensitive_post_parameters()
 def assign(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,
@@ -279,6 +281,7 @@ def assign(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
+@sensitive_post_parameters()
 def vitals(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,
@@ -301,7 +304,7 @@ def vitals(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-@sensitive_post_parameters("message")
+@sensitive_post_parameters()
 def request_info(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,
@@ -347,7 +350,7 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-@sensitive_post_parameters("text")
+@sensitive_post_parameters()
 def note(request: HttpRequest, case_id: int) -> HttpResponse:
     return _act(
         request,
