@@ -12,7 +12,7 @@ from clinic.models import Role
 from screening.models import Case, Decision, Level, ScreeningTrigger
 from screening.services import screening_run
 from tests.e2e.conftest import sign_in
-from tests.factories import DEMO_PASSWORD, PatientFactory, SubmittedIntakeFactory, UserFactory
+from tests.factories import DEMO_PASSWORD, PatientFactory, SubmittedIntakeFactory, UserFactory, make_case
 
 pytestmark = pytest.mark.browser
 
@@ -83,3 +83,30 @@ def test_a_clinician_acknowledges_measures_and_decides(page, screenshot_dir):
     page.screenshot(path=str(screenshot_dir / "review-case-decided.png"), full_page=True)
     page.goto("/review/")
     page.screenshot(path=str(screenshot_dir / "review-queue.png"), full_page=True)
+
+
+def test_approving_despite_standing_flags_asks_for_a_reason_beside_each_flag(page):
+    UserFactory(email="carol@example.org", full_name="Carol Clinician", role=Role.CLINICIAN)
+    patient = UserFactory(email="sam@example.org", full_name="Sam Exclude", role=Role.PATIENT)
+    case = make_case(user=patient, flags=(("PRG-02", "EXCLUDE_PENDING_REVIEW"), ("BP-07", "INCOMPLETE")))
+
+    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    page.wait_for_url("**/review/")
+    page.goto(f"/review/cases/{case.pk}/")
+
+    prg = page.get_by_label("Reason for approving despite PRG-02", exact=False)
+    page.get_by_label("Not eligible").check()
+    assert not prg.is_visible()
+    page.get_by_label("Approved for initial assessment").check()
+    assert prg.is_visible()
+
+    page.locator("#id_reason").fill("Benefit outweighs the risks here.")
+    prg.fill("Stopped breastfeeding last week.")
+    page.get_by_role("button", name="Record decision").click()
+
+    bp07 = page.get_by_label("Reason for approving despite BP-07", exact=False)
+    assert bp07.get_attribute("aria-invalid") == "true" or "is-invalid" in (bp07.get_attribute("class") or "")
+    assert page.get_by_text("Approving despite this flag needs a written reason.").count() == 1
+    assert page.locator("#id_reason").input_value() == "Benefit outweighs the risks here."
+    assert prg.input_value() == "Stopped breastfeeding last week."
+    assert not Decision.objects.exists()
