@@ -236,7 +236,7 @@ class IntakeAdmin(ClinicalRecordAdmin):
         buffer = io.StringIO()
         # A byte-order mark lets spreadsheet programs read the names as UTF-8.
         buffer.write("\ufeff")
-        ids = intakes_write_csv(intakes_for_export(queryset.values_list("pk", flat=True)), buffer)
+        ids = intakes_write_csv(intakes_for_export(queryset.values("pk")), buffer)
         audit_record(
             actor=request.user,
             action=AuditAction.EXPORT,

@@ -52,12 +52,17 @@ def csv_cell(value: object) -> str:
     return text
 
 
-def intakes_for_export(intake_ids: Iterable[int]) -> QuerySet[Intake]:
-    """The intakes with the newest screening result and decision of each, in one query."""
+def intakes_for_export(intake_ids: QuerySet[Intake] | Iterable[int]) -> QuerySet[Intake]:
+    """The intakes with the newest screening result and decision of each, in one query.
+
+    ``intake_ids`` may be a queryset of ids (``.values("pk")``), used as a subquery so that
+    exporting thousands of rows does not put thousands of parameters into the SQL.
+    """
+    ids = intake_ids if isinstance(intake_ids, QuerySet) else list(intake_ids)
     newest_result = ScreeningResult.objects.filter(intake=OuterRef("pk")).order_by("-created_at", "-id")
     newest_decision = Decision.objects.filter(case__intake=OuterRef("pk")).order_by("-decided_at", "-id")
     return (
-        Intake.objects.filter(pk__in=list(intake_ids))
+        Intake.objects.filter(pk__in=ids)
         .select_related("patient__user")
         .annotate(
             export_overall=Subquery(newest_result.values("overall")[:1]),

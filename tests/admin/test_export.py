@@ -165,3 +165,23 @@ def test_a_clinician_cannot_export(client, clinician):
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith("/admin/login/")
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", ["-6", "7", "2"])
+def test_the_export_works_from_a_sorted_and_filtered_list(admin_client_, order):
+    intakes = [make_case(flags=(("BP-02", "CAUTION"),)).intake, make_case().intake]
+    response = admin_client_.post(
+        changelist_url(Intake) + f"?o={order}&status__exact=submitted",
+        {"action": "export_csv", "_selected_action": [intake.pk for intake in intakes]},
+    )
+    assert sorted(row["intake_id"] for row in _rows(response)) == sorted(str(intake.pk) for intake in intakes)
+
+
+@pytest.mark.django_db
+def test_selecting_every_intake_across_pages_exports_them_all(admin_client_):
+    intakes = [make_case().intake for _ in range(3)]
+    response = admin_client_.post(
+        changelist_url(Intake), {"action": "export_csv", "select_across": "1", "_selected_action": [intakes[0].pk]}
+    )
+    assert len(_rows(response)) == 3
