@@ -37,6 +37,8 @@ def test_a_model_with_dates_has_a_date_hierarchy(model, model_admin):
 
 @pytest.mark.parametrize(("model", "model_admin"), OWN, ids=IDS)
 def test_links_to_patients_and_users_never_render_a_select_of_everyone(model, model_admin):
-    linked = {field.name for field in model._meta.fields if field.is_relation and field.related_model in (Patient, User)}
+    linked = {
+        field.name for field in model._meta.fields if field.is_relation and field.related_model in (Patient, User)
+    }
     picked = set(model_admin.autocomplete_fields) | set(model_admin.raw_id_fields)
     assert linked <= picked
