@@ -86,6 +86,14 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+def unique_email(value: str, *, instance: User) -> str:
+    """The address in lower case; refused when another account has it in any case."""
+    email = User.objects.normalize_email(value).lower()
+    if User.objects.filter(email__iexact=email).exclude(pk=instance.pk).exists():
+        raise ValidationError("An account with this e-mail address already exists.", code="duplicate_email")
+    return email
+
+
 class _ActorFormMixin:
     """Forms built by ``UserAdmin.get_form`` know who is acting (for the self-guards)."""
 
@@ -102,10 +110,7 @@ class StaffCreationForm(_ActorFormMixin, AdminUserCreationForm):
         fields = ("email", "full_name")
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("An account with this e-mail address already exists.", code="duplicate_email")
-        return email
+        return unique_email(self.cleaned_data["email"], instance=self.instance)
 
 
 class AccountChangeForm(_ActorFormMixin, UserChangeForm):
@@ -123,10 +128,7 @@ class AccountChangeForm(_ActorFormMixin, UserChangeForm):
             self.fields["role"].initial = self.instance.role
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("Another account has this e-mail address.", code="duplicate_email")
-        return email
+        return unique_email(self.cleaned_data["email"], instance=self.instance)
 
     def clean_role(self) -> Role:
         role = Role(self.cleaned_data["role"])

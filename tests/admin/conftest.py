@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.messages import get_messages
 from django.db import models
 from django.urls import reverse
 
@@ -25,6 +27,11 @@ from tests.factories import (
     UserFactory,
     make_case,
 )
+
+
+def messages_of(response) -> list[str]:
+    """The messages the admin queued for the user during ``response``'s request."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def changelist_url(model: type[models.Model]) -> str:
@@ -76,6 +83,11 @@ RECORD_BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
     AccessLog: lambda: _access(AccessLog),
     AccessFailureLog: lambda: _access(AccessFailureLog),
 }
+
+
+#: Every model with an admin page, and those of this project (the rest are django-axes').
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+OWN_MODELS = [model for model in REGISTERED if model._meta.app_label in {"clinic", "intake", "screening"}]
 
 
 @pytest.fixture

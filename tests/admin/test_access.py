@@ -5,17 +5,13 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
-from django.contrib import admin
 
 from clinic.models import Role
 from intake.models import Intake
-from tests.admin.conftest import change_url, changelist_url
+from tests.admin.conftest import OWN_MODELS, change_url, changelist_url
 from tests.factories import UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
-
-REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-OWN_MODELS = [model for model in REGISTERED if model._meta.app_label in {"clinic", "intake", "screening"}]
 
 
 @pytest.mark.parametrize("persona", ["clinician", "patient"])

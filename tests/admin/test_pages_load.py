@@ -7,9 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.contrib import admin
 
-from tests.admin.conftest import RECORD_BUILDERS, add_url, change_url, changelist_url
-
-REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+from tests.admin.conftest import RECORD_BUILDERS, REGISTERED, add_url, change_url, changelist_url
 
 
 def test_every_registered_model_has_a_record_builder():

@@ -5,16 +5,12 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
-from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.admin.conftest import RECORD_BUILDERS, changelist_url
+from tests.admin.conftest import OWN_MODELS, RECORD_BUILDERS, changelist_url
 
 pytestmark = pytest.mark.django_db
-
-REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-OWN_MODELS = [model for model in REGISTERED if model._meta.app_label in {"clinic", "intake", "screening"}]
 
 
 def _changelist_queries(client, model) -> list[str]:

@@ -6,20 +6,17 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
-from django.contrib import admin
 from django.forms.models import model_to_dict
 
 from clinic.audit import audit_record
 from clinic.models import AuditAction, AuditEvent
 from intake.models import ConsentVersion, Intake, IntakeStatus
 from screening.models import Case
-from tests.admin.conftest import RECORD_BUILDERS, add_url, change_url, changelist_url, delete_url
+from tests.admin.conftest import OWN_MODELS, RECORD_BUILDERS, add_url, change_url, changelist_url, delete_url
 from tests.factories import DraftIntakeFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
-REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-OWN_MODELS = [model for model in REGISTERED if model._meta.app_label in {"clinic", "intake", "screening"}]
 VIEW_ONLY = [model for model in OWN_MODELS if model._meta.label not in {"clinic.User", "intake.ConsentVersion"}]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
-from django.contrib.messages import get_messages
 
 from clinic.models import AuditAction, AuditEvent
 from intake.models import Intake, IntakeStatus
@@ -14,7 +13,7 @@ from screening import engine
 from screening.engine.errors import FactsError
 from screening.engine.levels import RULESET_VERSION
 from screening.models import Case, ScreeningResult, ScreeningTrigger
-from tests.admin.conftest import changelist_url
+from tests.admin.conftest import changelist_url, messages_of
 from tests.factories import DraftIntakeFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +23,6 @@ def _rescreen(client, intakes):
     return client.post(
         changelist_url(Intake), {"action": "rescreen", "_selected_action": [intake.pk for intake in intakes]}
     )
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_rescreening_adds_a_result_with_the_current_rules_and_keeps_the_old_one(admin_client_, admin_user):
@@ -46,7 +41,7 @@ def test_rescreening_adds_a_result_with_the_current_rules_and_keeps_the_old_one(
     case.refresh_from_db()
     assert (case.latest_result, case.overall) == (new, "INCOMPLETE")
     assert AuditEvent.objects.filter(action=AuditAction.SCREEN, actor=admin_user, target_id=str(case.pk)).exists()
-    assert "1 intake(s) re-screened; earlier results are kept." in _messages(response)
+    assert "1 intake(s) re-screened; earlier results are kept." in messages_of(response)
 
 
 def test_drafts_and_reopened_intakes_are_skipped_with_a_message(admin_client_):
@@ -62,7 +57,7 @@ def test_drafts_and_reopened_intakes_are_skipped_with_a_message(admin_client_):
     assert ScreeningResult.objects.filter(intake=submitted, trigger=ScreeningTrigger.ADMIN).exists()
     assert not ScreeningResult.objects.filter(intake__in=[reopened, draft], trigger=ScreeningTrigger.ADMIN).exists()
     assert not Case.objects.filter(intake=draft).exists()
-    messages = _messages(response)
+    messages = messages_of(response)
     assert "1 intake(s) re-screened; earlier results are kept." in messages
     assert any(message.startswith("2 intake(s) skipped: only submitted intakes") for message in messages)
 
@@ -91,7 +86,7 @@ def test_an_intake_the_engine_refuses_is_reported_and_the_others_are_screened(ad
     assert response.status_code == HTTPStatus.FOUND
     assert not ScreeningResult.objects.filter(intake=first, trigger=ScreeningTrigger.ADMIN).exists()
     assert ScreeningResult.objects.filter(intake=second, trigger=ScreeningTrigger.ADMIN).exists()
-    messages = _messages(response)
+    messages = messages_of(response)
     assert f"Intake {first.pk} could not be re-screened: its answers do not form a valid document " in messages[0]
     assert "1 intake(s) re-screened; earlier results are kept." in messages
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from clinic.models import AuditAction, AuditEvent, Role, User
-from tests.admin.conftest import add_url, change_url, changelist_url, delete_url
+from tests.admin.conftest import add_url, change_url, changelist_url, delete_url, messages_of
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +45,6 @@ def _can_log_in(email: str, password: str) -> bool:
     client = Client()
     client.post(reverse("login"), {"username": email, "password": password})
     return "_auth_user_id" in client.session
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_an_admin_creates_a_clinician_who_can_log_in_but_not_to_the_admin(admin_client_, admin_user):
@@ -184,7 +179,7 @@ def test_deactivating_accounts_keeps_them_and_stops_their_login(admin_client_, a
     assert not _can_log_in(clinician.email, password)
     [event] = _audit(clinician, AuditAction.CHANGE)
     assert event.changes == {"is_active": {"before": True, "after": False}}
-    messages = _messages(response)
+    messages = messages_of(response)
     assert "erin@example.org: You cannot deactivate your own account." in messages
     assert "1 account(s) deactivated." in messages
 
@@ -251,3 +246,10 @@ def test_the_user_list_links_a_patient_to_their_record(admin_client_, patient):
     record = PatientFactory(user=patient)
     content = admin_client_.get(changelist_url(User)).content.decode()
     assert reverse("admin:intake_patient_change", args=[record.pk]) in content
+
+
+def test_an_account_cannot_take_another_accounts_email(admin_client_, clinician, other_clinician):
+    response = _change(admin_client_, clinician, email="DAN@example.org")
+    assert response.status_code == HTTPStatus.OK
+    assert "already exists" in str(response.context["adminform"].form.errors["email"])
+    assert User.objects.get(pk=clinician.pk).email == "carol@example.org"
