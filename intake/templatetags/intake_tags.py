@@ -72,3 +72,18 @@ def page_errors(form: forms.Form | None, formset: Any = None) -> list[dict[str, 
 def _short(label: Any) -> str:
     text = str(label or "")
     return text if len(text) <= 80 else text[:77].rstrip() + "\u2026"
+
+
+@register.filter
+def paragraphs(text: str) -> list[dict[str, str]]:
+    """A consent text as paragraphs; a paragraph of several lines starts with its heading."""
+    found = []
+    for block in str(text).replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in block.strip().split("\n") if line.strip()]
+        if not lines:
+            continue
+        if len(lines) > 1:
+            found.append({"heading": lines[0], "text": " ".join(lines[1:])})
+        else:
+            found.append({"heading": "", "text": lines[0]})
+    return found

@@ -95,3 +95,17 @@ def role_groups(transactional_db) -> None:
 
     for role in Role:
         Group.objects.get_or_create(name=role)
+
+
+@pytest.fixture
+def consent_text(transactional_db) -> object:
+    """The consent text 2026.1 that data migration intake/0002 makes (flushed, like the roles)."""
+    import importlib
+
+    from intake.models import ConsentVersion
+
+    migration = importlib.import_module("intake.migrations.0002_initial_consent_text")
+    consent, _ = ConsentVersion.objects.get_or_create(
+        version=migration.VERSION, defaults={"title": migration.TITLE, "text": migration.TEXT, "is_current": True}
+    )
+    return consent
