@@ -11,6 +11,7 @@ flag must be acknowledged before anything else is done to the case.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -62,6 +63,17 @@ def _urgent_level(result: dict) -> str | None:
         if flag["level"] in URGENT_LEVELS:
             return str(flag["level"])
     return None
+
+
+def _urgent_flags(result: dict | None) -> set[tuple[str, str, str]]:
+    """Each urgent flag of a result as (rule, level, inputs), to tell a new one from a repeat."""
+    if not result:
+        return set()
+    return {
+        (str(flag["rule"]), str(flag["level"]), json.dumps(flag.get("inputs") or {}, sort_keys=True, default=str))
+        for flag in result.get("flags") or []
+        if flag.get("level") in URGENT_LEVELS
+    }
 
 
 def _raise_urgent(*, case: Case, level: str, source: str) -> None:
@@ -129,6 +141,7 @@ def screening_run(
     )
     before = case.overall
     status_before = case.status
+    previous = case.latest_result.result if case.latest_result_id else None
     case.latest_result = stored
     case.overall = result["overall"]
     case.priority = LEVEL_PRIORITY[result["overall"]]
@@ -143,7 +156,11 @@ def screening_run(
     if intake.submitted_at and case.submitted_at is None:
         case.submitted_at = intake.submitted_at
     urgent = _urgent_level(result)
-    if urgent:
+    # An acknowledged alert is not raised again for the very same urgent flags (same rule,
+    # same triggering answers): re-screening after, say, a measured weight must not page
+    # the clinic twice about one answer. A new urgent flag, or new values, alert afresh.
+    repeat = case.urgent_acknowledged_at is not None and _urgent_flags(result) <= _urgent_flags(previous)
+    if urgent and not repeat:
         _raise_urgent(case=case, level=urgent, source=ScreeningTrigger(trigger).label)
     case.version += 1
     case.save()

@@ -12,7 +12,8 @@ from django.utils import timezone
 from clinic.models import AuditAction, AuditEvent
 from intake.models import IntakeStatus
 from screening.models import Case, CaseStatus, Level, MeasuredVitals, ScreeningResult, ScreeningTrigger
-from tests.factories import SubmittedIntakeFactory
+from screening.services import screening_run
+from tests.factories import PatientFactory, SubmittedIntakeFactory
 from tests.review.conftest import act
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,34 @@ def test_vitals_wait_for_a_submitted_intake(clinician_client, clinician):
     assert response.status_code == HTTPStatus.CONFLICT
     assert "not been submitted" in response.content.decode()
     assert not MeasuredVitals.objects.exists()
+
+
+def _urgent_case(patient) -> Case:
+    """Suicide risk (PHQ-9 item 9) and a self-reported crisis blood pressure."""
+    intake = SubmittedIntakeFactory(patient=PatientFactory(user=patient), phq9_9=1, bp_systolic=192, bp_diastolic=104)
+    screening_run(intake=intake, trigger=ScreeningTrigger.SUBMIT)
+    return Case.objects.get(intake=intake)
+
+
+def test_an_acknowledged_alert_is_not_raised_again_for_the_same_flags(clinician_client, patient):
+    case = _urgent_case(patient)
+    assert case.urgent_level == Level.URGENT_SAFETY
+    act(clinician_client, case, "acknowledge", note="Called the patient.")
+
+    # A measured weight changes nothing urgent: the suicide-risk flag is the same one.
+    act(clinician_client, case, "vitals", weight_kg="71")
+
+    case.refresh_from_db()
+    assert not case.needs_acknowledgement
+    assert AuditEvent.objects.filter(action=AuditAction.ALERT).count() == 1
+
+
+def test_a_new_urgent_reading_raises_the_alert_again(clinician_client, patient):
+    case = _urgent_case(patient)
+    act(clinician_client, case, "acknowledge", note="Called the patient.")
+
+    act(clinician_client, case, "vitals", bp_systolic=200, bp_diastolic=126, bp_date=_today())
+
+    case.refresh_from_db()
+    assert case.needs_acknowledgement
+    assert AuditEvent.objects.filter(action=AuditAction.ALERT).count() == 2
