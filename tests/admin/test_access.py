@@ -91,3 +91,8 @@ def test_a_deactivated_admin_loses_the_back_office(client):
     response = client.get(changelist_url(Intake))
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_role_groups_have_no_admin_page_of_their_own(admin_client_):
+    # Roles are set on the user page; renaming or re-permissioning a group would break them.
+    assert admin_client_.get("/admin/auth/group/").status_code == HTTPStatus.NOT_FOUND
