@@ -1,0 +1,109 @@
+"""Screening: facts document in, result document out (spec §2, §6)."""
+
+from __future__ import annotations
+
+from . import scoring
+from .context import Context, build_context
+from .errors import FactsError
+from .facts import Facts, validate_facts
+from .levels import INFO, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
+from .rules import RULES, missing_safety_answers
+
+Flag = dict[str, object]
+Result = dict[str, object]
+
+
+def evaluate(context: Context) -> list[Flag]:
+    """Run every rule and collect every flag, highest level first, then by rule id."""
+    flags: list[Flag] = []
+    for rule in RULES:  # RULES is sorted by id, and the sort below is stable
+        outcome = rule.check(context)
+        if outcome is None:
+            continue
+        flags.append(
+            {
+                "rule": rule.id,
+                "level": outcome.level or rule.level,
+                "message": rule.message_for(outcome),
+                "inputs": outcome.inputs,
+                "missing": outcome.missing,
+                "source": rule.source,
+            }
+        )
+    flags.sort(key=_severity, reverse=True)
+    return flags
+
+
+def _severity(flag: Flag) -> int:
+    return level_rank(str(flag["level"]))
+
+
+def overall_of(flags: list[Flag]) -> str:
+    """The highest level among the flags; NO_FLAGS_RAISED when none, or only INFO."""
+    if not flags or flags[0]["level"] == INFO:
+        return NO_FLAGS_RAISED
+    return str(flags[0]["level"])
+
+
+def scores_of(c: Context) -> dict[str, object]:
+    """The ``scores`` object of spec §6: every member present, null when not computable."""
+    phq9, gad7, auditc, dast10 = c.phq9_total, c.gad7_total, c.auditc_total, c.dast10_total
+    bp_category = None
+    if c.plausible_bp and c.systolic is not None and c.diastolic is not None:
+        bp_category = scoring.bp_category(c.systolic, c.diastolic)
+    return {
+        "age": c.age,
+        "bmi": None if c.bmi_tenths is None else scoring.tenths_to_float(c.bmi_tenths),
+        "phq9": {"total": phq9, "band": None if phq9 is None else scoring.band_of(phq9, scoring.PHQ9_BANDS)},
+        "gad7": {"total": gad7, "band": None if gad7 is None else scoring.band_of(gad7, scoring.GAD7_BANDS)},
+        "auditc": {"total": auditc, "positive": None if auditc is None else auditc >= c.auditc_cutoff},
+        "dast10": {"total": dast10, "band": None if dast10 is None else scoring.band_of(dast10, scoring.DAST10_BANDS)},
+        "cssrs": {"risk": cssrs_risk(c)},
+        "bp_category": bp_category,
+    }
+
+
+def cssrs_risk(c: Context) -> str:
+    """The highest class the given answers prove (spec §5.1); missing answers never lower it."""
+    if c.saf03:
+        return "high"
+    if c.saf04:
+        return "moderate"
+    answers = c.answers
+    if answers["instruments.cssrs.q1"] == "yes" or answers["instruments.cssrs.q2"] == "yes":
+        return "low"
+    if any(path.startswith("instruments.cssrs.") for path in missing_safety_answers(c)):
+        return "unknown"
+    return "none"
+
+
+def screen_facts(facts: Facts) -> Result:
+    """Screen validated facts."""
+    context = build_context(facts)
+    flags = evaluate(context)
+    return {
+        "schema": RESULT_SCHEMA,
+        "ruleset": RULESET_VERSION,
+        "overall": overall_of(flags),
+        "flags": flags,
+        "scores": scores_of(context),
+    }
+
+
+def screen(doc: object) -> Result:
+    """Validate a parsed facts document and screen it (raises FactsError when invalid)."""
+    return screen_facts(validate_facts(doc))
+
+
+def screen_many(docs: object) -> list[Result]:
+    """Screen a list of documents, in order. One invalid document fails the whole list;
+    its error is named by its 0-based index: ``[3].vitals.bp_systolic``."""
+    if not isinstance(docs, list):
+        raise FactsError("", "expected a JSON list of facts documents")
+    results = []
+    for index, doc in enumerate(docs):
+        try:
+            results.append(screen(doc))
+        except FactsError as error:
+            raise error.in_batch(index) from None
+    return results

@@ -1,0 +1,445 @@
+"""The facts document ``intake-facts/1``: strict validation and normalisation (spec §3).
+
+``validate_facts`` turns a parsed document into :class:`Facts`, where every §3 field
+has a value: a missing key or ``null`` becomes ``"unknown"`` for a tri or choice
+field and ``None`` for the others (spec §1.2 "Unknown is not no"). Anything the spec
+does not allow is a :class:`FactsError` naming the field, never a flag.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, cast
+
+from .errors import FactsError, join_path
+from .levels import FACTS_SCHEMA
+from .scoring import age_on
+
+Answer = str | int | float | None
+
+UNKNOWN: Final = "unknown"
+ESKETAMINE: Final = "esketamine"
+KETAMINE: Final = "ketamine"
+ALL_ROUTES: Final[tuple[str, ...]] = (ESKETAMINE, KETAMINE)
+
+# Field kinds.
+TRI: Final = "tri"  # "yes" | "no" | "unknown"
+YN: Final = "yn"  # "yes" | "no" | null
+CHOICE: Final = "choice"
+DATE: Final = "date"
+INT: Final = "int"
+NUMBER: Final = "number"
+
+_CHOICE_KINDS: Final = frozenset({TRI, CHOICE, YN})
+_TRI_VALUES: Final = ("yes", "no", UNKNOWN)
+_YN_VALUES: Final = ("yes", "no")
+
+# Spec §3: the oldest age the validator accepts.
+MAX_AGE_YEARS: Final = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One scalar field of §3."""
+
+    path: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    low: int = 0
+    high: int = 0
+
+    @property
+    def default(self) -> Answer:
+        return UNKNOWN if self.kind in (TRI, CHOICE) else None
+
+    @property
+    def rule_text(self) -> str:
+        """What the field accepts, for error messages."""
+        if self.kind in _CHOICE_KINDS:
+            values = self.choices
+            listed = ", ".join(json.dumps(v) for v in values)
+            return f"must be one of {listed} or null"
+        if self.kind == DATE:
+            return "must be a date YYYY-MM-DD or null"
+        if self.kind == INT:
+            return "must be an integer"
+        return "must be a number"
+
+
+def _tri(path: str) -> Field:
+    return Field(path, TRI, _TRI_VALUES)
+
+
+def _choice(path: str, *values: str) -> Field:
+    return Field(path, CHOICE, values)
+
+
+def _section(name: str, *fields: Field) -> tuple[str, dict[str, Field]]:
+    return name, {f.path.rpartition(".")[2]: f for f in fields}
+
+
+def _tris(section: str, *names: str) -> list[Field]:
+    return [_tri(f"{section}.{name}") for name in names]
+
+
+# The scalar sections of §3, in the spec's order.
+SECTIONS: Final[dict[str, dict[str, Field]]] = dict(
+    [
+        _section(
+            "patient",
+            Field("patient.date_of_birth", DATE),
+            _choice("patient.sex_at_birth", "female", "male", "intersex", UNKNOWN),
+            Field("patient.weight_kg", NUMBER, low=30, high=300),  # §3: valid 30-300 kg
+            Field("patient.height_cm", NUMBER, low=120, high=230),  # §3: valid 120-230 cm
+        ),
+        _section(
+            "reproductive",
+            _tri("reproductive.pregnancy_possible"),
+            _choice("reproductive.pregnant", "yes", "possibly", "no", UNKNOWN),
+            _tri("reproductive.breastfeeding"),
+            _tri("reproductive.planning_pregnancy"),
+        ),
+        _section(
+            "vitals",
+            # §3: blood pressure values are integers 0-400 mmHg; implausible readings
+            # inside that range are BP-08's business, not an error.
+            Field("vitals.bp_systolic", INT, low=0, high=400),
+            Field("vitals.bp_diastolic", INT, low=0, high=400),
+            _choice("vitals.bp_source", "measured", "self_reported", UNKNOWN),
+            Field("vitals.bp_date", DATE),
+        ),
+        _section(
+            "medical",
+            *_tris(
+                "medical",
+                "aneurysm",
+                "arteriovenous_malformation",
+                "intracerebral_hemorrhage",
+                "ketamine_allergy",
+                "raised_intracranial_pressure",
+                "cardiovascular_event",
+            ),
+            Field("medical.cardiovascular_event_date", DATE),
+            *_tris("medical", "unstable_angina", "coronary_artery_disease", "valvular_disease", "stroke_or_tia"),
+            _choice("medical.heart_failure", "none", "stable", "severe", UNKNOWN),
+            _choice("medical.arrhythmia", "none", "controlled", "uncontrolled", UNKNOWN),
+            *_tris("medical", "hypertension_diagnosed", "hypertension_controlled", "hypertensive_encephalopathy"),
+            _choice("medical.liver_disease", "none", "mild", "moderate", "severe", UNKNOWN),
+            *_tris(
+                "medical",
+                "lung_disease",
+                "sleep_apnea",
+                "hyperthyroidism_untreated",
+                "glaucoma",
+                "seizure_recent",
+                "delirium",
+                "cognitive_impairment",
+                "bladder_problems",
+            ),
+        ),
+        _section(
+            "psychiatric",
+            *_tris(
+                "psychiatric",
+                "psychotic_disorder",
+                "psychotic_symptoms_current",
+                "psychotic_features_past",
+                "family_psychosis",
+                "mania_current",
+                "bipolar_or_mania_history",
+            ),
+            Field("psychiatric.failed_antidepressant_trials", INT, low=0, high=30),  # §3: 0-30
+            _tri("psychiatric.prior_ketamine_treatment"),
+        ),
+        _section(
+            "substance",
+            *_tris(
+                "substance",
+                "drug_use_disorder_current",
+                "dissociative_use_past_year",
+                "ketamine_use_disorder_history",
+            ),
+        ),
+        _section("logistics", _tri("logistics.has_ride_home")),
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListInstrument:
+    """A questionnaire given as a list of item answers (spec §3, §4)."""
+
+    name: str
+    length: int
+    kind: str  # INT (0..high) or YN
+    high: int = 0
+
+    def item_path(self, number: int) -> str:
+        """Items are numbered from 1, as on the forms (spec §6)."""
+        return f"instruments.{self.name}[{number}]"
+
+
+PHQ9: Final = ListInstrument("phq9", 9, INT, 3)
+GAD7: Final = ListInstrument("gad7", 7, INT, 3)
+AUDITC: Final = ListInstrument("auditc", 3, INT, 4)
+DAST10: Final = ListInstrument("dast10", 10, YN)
+LIST_INSTRUMENTS: Final[dict[str, ListInstrument]] = {i.name: i for i in (PHQ9, GAD7, AUDITC, DAST10)}
+
+CSSRS_KEYS: Final[tuple[str, ...]] = ("q1", "q2", "q3", "q4", "q5", "q6", "q6_past_3_months")
+CSSRS_FIELDS: Final[dict[str, Field]] = {k: Field(f"instruments.cssrs.{k}", YN, _YN_VALUES) for k in CSSRS_KEYS}
+
+TOP_LEVEL_KEYS: Final = frozenset({"schema", "assessment_date", "routes", "instruments", "medications", *SECTIONS})
+MEDICATION_KEYS: Final = frozenset({"name", "dose", "frequency"})
+
+#: Every answer path with its value when unknown.
+DEFAULT_ANSWERS: Final[dict[str, Answer]] = {f.path: f.default for fields in SECTIONS.values() for f in fields.values()}
+DEFAULT_ANSWERS.update({f.path: None for f in CSSRS_FIELDS.values()})
+
+
+@dataclass(frozen=True, slots=True)
+class Medication:
+    name: str
+    dose: str | None = None
+    frequency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """A validated facts document; every field present, unknowns made explicit."""
+
+    assessment_date: date
+    routes: tuple[str, ...]
+    answers: Mapping[str, Answer]
+    dates: Mapping[str, date]
+    phq9: tuple[int | None, ...]
+    gad7: tuple[int | None, ...]
+    auditc: tuple[int | None, ...]
+    dast10: tuple[str | None, ...]
+    medications: tuple[Medication, ...] | None
+
+    @property
+    def esketamine(self) -> bool:
+        return ESKETAMINE in self.routes
+
+    @property
+    def ketamine(self) -> bool:
+        return KETAMINE in self.routes
+
+    def as_document(self) -> dict[str, object]:
+        """The canonical facts document: every key written out, unknowns explicit.
+
+        Screening it gives the same result as screening the document it came from.
+        """
+        doc: dict[str, object] = {
+            "schema": FACTS_SCHEMA,
+            "assessment_date": self.assessment_date.isoformat(),
+            "routes": list(self.routes),
+        }
+        for section, fields in SECTIONS.items():
+            doc[section] = {key: self.answers[f.path] for key, f in fields.items()}
+        instruments: dict[str, object] = {
+            "phq9": list(self.phq9),
+            "gad7": list(self.gad7),
+            "cssrs": {k: self.answers[f.path] for k, f in CSSRS_FIELDS.items()},
+            "auditc": list(self.auditc),
+            "dast10": list(self.dast10),
+        }
+        doc["instruments"] = instruments
+        doc["medications"] = (
+            None
+            if self.medications is None
+            else [{"name": m.name, "dose": m.dose, "frequency": m.frequency} for m in self.medications]
+        )
+        return doc
+
+
+def parse_iso_date(value: object) -> date | None:
+    """A strict ``YYYY-MM-DD`` date, or None when ``value`` is not one."""
+    if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
+        return None
+    year, month, day = value[:4], value[5:7], value[8:]
+    if not (value.isascii() and year.isdigit() and month.isdigit() and day.isdigit()):
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _check_scalar(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    """Validate one non-null scalar value; returns it (dates are also put in ``dates``)."""
+    kind = field.kind
+    if kind in _CHOICE_KINDS:
+        if type(value) is str and value in field.choices:
+            return value
+        raise FactsError(path, field.rule_text)
+    if kind == DATE:
+        parsed = parse_iso_date(value)
+        if parsed is None:
+            raise FactsError(path, field.rule_text)
+        if parsed > assessment:
+            raise FactsError(path, f"must not be after assessment_date ({assessment.isoformat()})")
+        dates[field.path] = parsed
+        return cast(str, value)
+    if type(value) is not int and (kind == INT or type(value) is not float):
+        raise FactsError(path, "must be an integer" if kind == INT else "must be a number")
+    if not field.low <= value <= field.high:  # also rejects NaN
+        raise FactsError(path, f"out of range: must be from {field.low} to {field.high}")
+    return value
+
+
+def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object, ...]:
+    path = f"instruments.{spec.name}"
+    if not isinstance(value, list):
+        raise FactsError(path, f"must be a list of {spec.length} items or null")
+    if len(value) != spec.length:
+        raise FactsError(path, f"must have {spec.length} items, got {len(value)}")
+    for number, item in enumerate(value, start=1):
+        if item is None:
+            continue
+        if spec.kind == YN:
+            if type(item) is not str or item not in _YN_VALUES:
+                raise FactsError(spec.item_path(number), 'must be one of "yes", "no" or null')
+        elif type(item) is not int:
+            raise FactsError(spec.item_path(number), "must be an integer")
+        elif not 0 <= item <= spec.high:
+            raise FactsError(spec.item_path(number), f"out of range: must be from 0 to {spec.high}")
+    return tuple(value)
+
+
+def _check_object(path: str, value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise FactsError(path, "must be an object or null")
+    return value
+
+
+def _check_routes(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ALL_ROUTES  # §3: absent or null means both routes
+    if not isinstance(value, list) or not value:
+        raise FactsError("routes", 'must be a non-empty list of "esketamine" and/or "ketamine", or null')
+    for number, route in enumerate(value, start=1):
+        if type(route) is not str or route not in ALL_ROUTES:
+            raise FactsError(f"routes[{number}]", 'must be "esketamine" or "ketamine"')
+    return tuple(value)
+
+
+def _check_medications(value: object) -> tuple[Medication, ...] | None:
+    if value is None:
+        return None  # not answered (DDI-00); [] means "takes none"
+    if not isinstance(value, list):
+        raise FactsError("medications", "must be a list or null")
+    medications = []
+    for number, item in enumerate(value, start=1):
+        path = f"medications[{number}]"
+        if not isinstance(item, dict):
+            raise FactsError(path, "must be an object")
+        for key in item:
+            if key not in MEDICATION_KEYS:
+                raise FactsError(join_path(path, key), "unknown key")
+        name = item.get("name")
+        if name is None:
+            raise FactsError(f"{path}.name", "is required")
+        if type(name) is not str:
+            raise FactsError(f"{path}.name", "must be a string")
+        if not name.strip():
+            raise FactsError(f"{path}.name", "must contain a non-space character")
+        extras: list[str | None] = []
+        for key in ("dose", "frequency"):
+            extra = item.get(key)
+            if extra is not None and type(extra) is not str:
+                raise FactsError(f"{path}.{key}", "must be a string or null")
+            extras.append(extra)
+        medications.append(Medication(name, extras[0], extras[1]))
+    return tuple(medications)
+
+
+_EMPTY_PHQ9: Final = (None,) * PHQ9.length
+_EMPTY_GAD7: Final = (None,) * GAD7.length
+_EMPTY_AUDITC: Final = (None,) * AUDITC.length
+_EMPTY_DAST10: Final = (None,) * DAST10.length
+
+
+def validate_facts(doc: object) -> Facts:
+    """Validate a parsed facts document (spec §3); raises FactsError naming the field."""
+    if not isinstance(doc, dict):
+        raise FactsError("", "a facts document must be a JSON object")
+    if "schema" not in doc or doc["schema"] is None:
+        raise FactsError("schema", f'is required: "{FACTS_SCHEMA}"')
+    schema = doc["schema"]
+    if schema != FACTS_SCHEMA or type(schema) is not str:
+        raise FactsError("schema", f'unknown schema {json.dumps(schema, default=repr)}; expected "{FACTS_SCHEMA}"')
+    if "assessment_date" not in doc or doc["assessment_date"] is None:
+        raise FactsError("assessment_date", "is required")
+    assessment = parse_iso_date(doc["assessment_date"])
+    if assessment is None:
+        raise FactsError("assessment_date", "must be a date YYYY-MM-DD")
+    for key in doc:
+        if key not in TOP_LEVEL_KEYS:
+            raise FactsError(join_path("", key), "unknown key")
+
+    routes = _check_routes(doc.get("routes"))
+    answers = dict(DEFAULT_ANSWERS)
+    dates: dict[str, date] = {}
+    for name, fields in SECTIONS.items():
+        section = doc.get(name)
+        if section is None:
+            continue  # §3: a whole section given as null means every answer in it is unknown
+        for key, value in _check_object(name, section).items():
+            field = fields.get(key)
+            if field is None:
+                raise FactsError(join_path(name, key), "unknown key")
+            if value is not None:
+                answers[field.path] = _check_scalar(field, field.path, value, assessment, dates)
+
+    lists: dict[str, tuple[object, ...]] = {}
+    instruments = doc.get("instruments")
+    if instruments is not None:
+        for key, value in _check_object("instruments", instruments).items():
+            if key == "cssrs":
+                if value is None:
+                    continue
+                for q, answer in _check_object("instruments.cssrs", value).items():
+                    field = CSSRS_FIELDS.get(q)
+                    if field is None:
+                        raise FactsError(join_path("instruments.cssrs", q), "unknown key")
+                    if answer is not None:
+                        answers[field.path] = _check_scalar(field, field.path, answer, assessment, dates)
+                continue
+            spec = LIST_INSTRUMENTS.get(key)
+            if spec is None:
+                raise FactsError(join_path("instruments", key), "unknown key")
+            if value is not None:
+                lists[key] = _check_list_instrument(spec, value)
+
+    medications = _check_medications(doc.get("medications"))
+    _check_consistency(answers, dates, assessment)
+
+    return Facts(
+        assessment_date=assessment,
+        routes=routes,
+        answers=answers,
+        dates=dates,
+        # The items were checked by _check_list_instrument.
+        phq9=cast("tuple[int | None, ...]", lists.get("phq9", _EMPTY_PHQ9)),
+        gad7=cast("tuple[int | None, ...]", lists.get("gad7", _EMPTY_GAD7)),
+        auditc=cast("tuple[int | None, ...]", lists.get("auditc", _EMPTY_AUDITC)),
+        dast10=cast("tuple[str | None, ...]", lists.get("dast10", _EMPTY_DAST10)),
+        medications=medications,
+    )
+
+
+def _check_consistency(answers: Mapping[str, Answer], dates: Mapping[str, date], assessment: date) -> None:
+    """The cross-field checks of §3."""
+    birth = dates.get("patient.date_of_birth")
+    if birth is not None and age_on(birth, assessment) > MAX_AGE_YEARS:
+        raise FactsError("patient.date_of_birth", f"age over {MAX_AGE_YEARS} on assessment_date")
+    event = answers["medical.cardiovascular_event"]
+    if "medical.cardiovascular_event_date" in dates and event != "yes":
+        raise FactsError(
+            "medical.cardiovascular_event_date",
+            f'must be null when medical.cardiovascular_event is "{event}"',
+        )

@@ -1,0 +1,175 @@
+"""Ages, BMI, questionnaire scores and the blood-pressure category (spec §4, §5, §5.3).
+
+Scores are computed only from complete instruments and never prorated (spec §4).
+The "partial" sums here are for the two rules that may fire early because a total
+can only grow (PSY-07, PSY-11; spec §5.5); they never appear in the scores.
+"""
+
+from __future__ import annotations
+
+from calendar import isleap
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Final
+
+# --- Age and BMI (spec §5 preamble) ------------------------------------------------
+
+
+def age_on(birth: date, on: date) -> int:
+    """Whole years on ``on``; a 29 February birthday falls on 1 March in other years."""
+    month, day = birth.month, birth.day
+    if month == 2 and day == 29 and not isleap(on.year):
+        month, day = 3, 1
+    return on.year - birth.year - ((on.month, on.day) < (month, day))
+
+
+def bmi_tenths(weight_kg: float, height_cm: float) -> int:
+    """BMI in tenths of kg/m2, rounded half up in exact decimal arithmetic.
+
+    BMI = kg / m2 = weight * 10000 / height_cm**2; in tenths, weight * 100000 / height**2.
+    Each value is taken as the decimal it was written as (``repr`` of a float is the
+    shortest decimal that reads back as the same float), so no binary rounding
+    decides a tie: 24.25 becomes 24.3. Integer arithmetic keeps it exact.
+    """
+    w_num, w_den = Decimal(repr(weight_kg)).as_integer_ratio()
+    h_num, h_den = Decimal(repr(height_cm)).as_integer_ratio()
+    numerator = w_num * 100000 * h_den * h_den
+    denominator = w_den * h_num * h_num
+    return (2 * numerator + denominator) // (2 * denominator)  # floor(x + 1/2), x > 0
+
+
+def tenths_to_float(tenths: int) -> float:
+    """24.1 rather than 24.099999: the nearest float to the decimal ``tenths / 10``."""
+    return tenths / 10
+
+
+# --- Questionnaires (spec §4) -----------------------------------------------------
+
+Band = tuple[int, str]  # (lowest total of the band, band name)
+
+# PHQ-9, Kroenke, Spitzer & Williams, J Gen Intern Med 2001;16:606-613.
+PHQ9_BANDS: Final[tuple[Band, ...]] = (
+    (20, "severe"),
+    (15, "moderately_severe"),
+    (10, "moderate"),
+    (5, "mild"),
+    (0, "minimal"),
+)
+# GAD-7, Spitzer et al., Arch Intern Med 2006;166:1092-1097.
+GAD7_BANDS: Final[tuple[Band, ...]] = (
+    (15, "severe"),
+    (10, "moderate"),
+    (5, "mild"),
+    (0, "minimal"),
+)
+# DAST-10, Skinner, Addict Behav 1982;7:363-371.
+DAST10_BANDS: Final[tuple[Band, ...]] = (
+    (9, "severe"),
+    (6, "substantial"),
+    (3, "moderate"),
+    (1, "low"),
+    (0, "none"),
+)
+# DAST-10 item 3 ("Are you always able to stop using drugs when you want to?")
+# scores 1 for "no" (Skinner 1982); every other item scores 1 for "yes".
+DAST10_REVERSED_ITEM: Final = 3
+
+# AUDIT-C positive screen: >= 4 for men, >= 3 for women (Bush et al., Arch Intern
+# Med 1998; Bradley et al., Arch Intern Med 2003). Intersex or unknown sex: >= 3,
+# the clinic's policy default (spec §4): the lower, more sensitive cut-off.
+AUDITC_CUTOFF_MALE: Final = 4
+AUDITC_CUTOFF_DEFAULT: Final = 3
+
+
+def band_of(total: int, bands: Sequence[Band]) -> str:
+    for lowest, name in bands:
+        if total >= lowest:
+            return name
+    raise ValueError(f"total {total} below every band")
+
+
+def complete_sum(items: Sequence[int | None]) -> int | None:
+    """The total of a fully answered instrument, else None (never prorated)."""
+    total = 0
+    for item in items:
+        if item is None:
+            return None
+        total += item
+    return total
+
+
+def partial_sum(items: Sequence[int | None]) -> int:
+    """The sum of the answered items only: what the total is at least."""
+    return sum(item for item in items if item is not None)
+
+
+def dast10_points(items: Sequence[str | None]) -> tuple[int | None, ...]:
+    """Each DAST-10 answer as its point (item 3 reverse-scored); None stays None."""
+    points: list[int | None] = []
+    for number, answer in enumerate(items, start=1):
+        if answer is None:
+            points.append(None)
+        elif number == DAST10_REVERSED_ITEM:
+            points.append(1 if answer == "no" else 0)
+        else:
+            points.append(1 if answer == "yes" else 0)
+    return tuple(points)
+
+
+def auditc_cutoff(sex_at_birth: str | int | float | None) -> int:
+    return AUDITC_CUTOFF_MALE if sex_at_birth == "male" else AUDITC_CUTOFF_DEFAULT
+
+
+# --- Blood pressure (spec §5.3) ---------------------------------------------------
+
+# Plausible reading: 70 <= systolic <= 260, 40 <= diastolic <= 160, systolic > diastolic
+# (design limits, spec §5.3). All ranges include their ends.
+SYSTOLIC_PLAUSIBLE: Final = (70, 260)
+DIASTOLIC_PLAUSIBLE: Final = (40, 160)
+
+
+def systolic_in_range(value: int) -> bool:
+    return SYSTOLIC_PLAUSIBLE[0] <= value <= SYSTOLIC_PLAUSIBLE[1]
+
+
+def diastolic_in_range(value: int) -> bool:
+    return DIASTOLIC_PLAUSIBLE[0] <= value <= DIASTOLIC_PLAUSIBLE[1]
+
+
+def plausible_reading(systolic: int | None, diastolic: int | None) -> bool:
+    return (
+        systolic is not None
+        and diastolic is not None
+        and systolic_in_range(systolic)
+        and diastolic_in_range(diastolic)
+        and systolic > diastolic
+    )
+
+
+# ACC/AHA 2017 categories (Whelton et al., Hypertension 2018;71:e13-e115); the
+# higher category of the two values decides.
+CRISIS_SYSTOLIC_ABOVE: Final = 180
+CRISIS_DIASTOLIC_ABOVE: Final = 120
+
+
+def crisis_value(systolic: int | None, diastolic: int | None) -> bool:
+    """BP-01 (spec §5.3): either value, inside its own plausible range, above its crisis
+    limit, whatever the other value is: missing, implausible or fine. So a crisis value
+    alerts even in a reading that BP-08 calls implausible (safety first, spec §1.3)."""
+    return (systolic is not None and systolic_in_range(systolic) and systolic > CRISIS_SYSTOLIC_ABOVE) or (
+        diastolic is not None and diastolic_in_range(diastolic) and diastolic > CRISIS_DIASTOLIC_ABOVE
+    )
+
+
+def bp_category(systolic: int, diastolic: int) -> str:
+    """ACC/AHA 2017 category of a plausible reading."""
+    if systolic > CRISIS_SYSTOLIC_ABOVE or diastolic > CRISIS_DIASTOLIC_ABOVE:
+        return "crisis"
+    if systolic >= 140 or diastolic >= 90:
+        return "stage_2"
+    if systolic >= 130 or diastolic >= 80:
+        return "stage_1"
+    if systolic >= 120:
+        return "elevated"  # 120-129 and diastolic < 80
+    return "normal"
