@@ -41,8 +41,8 @@ FRAME = 7
 PINNED = {
     # count, full count, rows, groups of those rows (one prefetch), dates (2)
     "clinic.User": FRAME + 6,
-    # count, rows (no full count on the trail), dates (2), distinct target types (filter)
-    "clinic.AuditEvent": FRAME + 5,
+    # count, rows (no full count on the trail), dates (2)
+    "clinic.AuditEvent": FRAME + 4,
     # count, full count, rows with intake counts and latest status as subqueries, dates (2)
     "intake.Patient": FRAME + 5,
     # consent versions (filter), count, full count, rows with outcome subqueries, dates (2)

@@ -122,3 +122,12 @@ def test_consent_versions_and_users_are_the_only_models_admins_change():
     changeable = {model._meta.label for model in OWN_MODELS if model not in VIEW_ONLY}
     assert changeable == {ConsentVersion._meta.label, "clinic.User"}
     assert Intake in VIEW_ONLY
+
+
+def test_the_trail_filters_by_record_type(admin_client_, admin_user):
+    case = make_case()
+    on_case = audit_record(actor=admin_user, action=AuditAction.VIEW, target=case)
+    on_intake = audit_record(actor=admin_user, action=AuditAction.VIEW, target=case.intake)
+    response = admin_client_.get(changelist_url(AuditEvent), {"target_type": "screening.case"})
+    assert on_case in response.context["cl"].result_list
+    assert on_intake not in response.context["cl"].result_list
