@@ -31,7 +31,7 @@ from intake.models import (
     Patient,
     StepDraft,
 )
-from intake.selectors import SafetyNotice, safety_notice_from_result
+from intake.selectors import SafetyNotice, safety_notice, safety_notice_from_result
 from intake.steps import REVIEW, Step
 from screening.models import ScreeningTrigger
 from screening.services import safety_check_draft, screening_run
@@ -232,9 +232,10 @@ def _replace_rows(intake: Intake, step: Step, rows: list[dict[str, Any]]) -> Non
 def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> StepSaveResult:
     """Save one step's post: the draft always, the answers when the page is valid.
 
-    Then the safety rules run on the answers so far (``safety_check_draft``): an urgent
-    answer alerts the clinic at once, even if the patient never submits. The result says
-    where to go next and whether the patient must see crisis resources.
+    Then, on the steps that feed an urgent rule, the safety rules run on the answers so far
+    (``safety_check_draft``): an urgent answer alerts the clinic at once, even if the patient
+    never submits. The result says where to go next and whether the patient must see crisis
+    resources.
     """
     # The row lock orders this save against a submit of the same intake in another tab.
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
@@ -290,13 +291,16 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
     draft.is_valid = valid
     draft.save(update_fields=["is_valid", "updated_at"])
 
-    result = safety_check_draft(intake=intake)
+    if step.safety_check:
+        safety = safety_notice_from_result(intake, safety_check_draft(intake=intake))
+    else:
+        safety = safety_notice(intake)
     return StepSaveResult(
         valid=valid,
         form=form,
         formset=formset,
         next_step=destination,
-        safety=safety_notice_from_result(intake, result),
+        safety=safety,
         messages=messages,
     )
 

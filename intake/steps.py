@@ -41,6 +41,11 @@ class Step:
     # Plainer wording for the missing list where a field's label reads oddly on its own.
     missing_labels: dict[str, str] = field(default_factory=dict)
     rows_label: str = ""
+    # Whether a save of this step runs the draft safety check, which alerts the clinic at
+    # once: the steps whose answers feed an urgent rule (PHQ-9 item 9 and the C-SSRS for
+    # URGENT_SAFETY, the blood pressure for URGENT_MEDICAL). Other steps do not, so that an
+    # alert a clinician has acknowledged is not raised again by an unrelated save.
+    safety_check: bool = False
 
     @property
     def template(self) -> str:
@@ -173,6 +178,7 @@ STEPS: tuple[Step, ...] = (
         key="heart",
         title="Heart and circulation",
         form_class=intake_forms.HeartForm,
+        safety_check=True,
         intro="These conditions matter because ketamine and esketamine raise blood pressure for a short time.",
         needed_when={
             "cardiovascular_event_date": _yes("cardiovascular_event"),
@@ -200,6 +206,7 @@ STEPS: tuple[Step, ...] = (
         key="phq9",
         title="Mood (PHQ-9)",
         form_class=intake_forms.PHQ9Form,
+        safety_check=True,
         intro="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
         attribution="PHQ-9: Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
         "with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or "
@@ -218,6 +225,7 @@ STEPS: tuple[Step, ...] = (
         key="cssrs",
         title="Thoughts of suicide (C-SSRS)",
         form_class=intake_forms.CSSRSForm,
+        safety_check=True,
         intro="These questions are asked of everyone. Answering them honestly helps us keep you safe. "
         "Questions 1 to 5 are about the past month.",
         attribution="Columbia-Suicide Severity Rating Scale (C-SSRS), Screen Version \u2013 Recent, "

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from intake.models import Intake
 from intake.services import intake_start, patient_get_or_create
+from tests.factories import DraftIntakeFactory, PatientFactory
 
 GOLDEN = json.loads((Path(__file__).resolve().parents[1] / "data" / "golden.json").read_text())
 
@@ -36,8 +37,8 @@ def intake(patient) -> Intake:
 
 @pytest.fixture
 def other_intake(other_patient) -> Intake:
-    """Bob's intake, which Alice must never reach."""
-    return intake_start(patient=patient_get_or_create(user=other_patient))
+    """Bob's intake in progress, which Alice must never reach."""
+    return DraftIntakeFactory(patient=PatientFactory(user=other_patient))
 
 
 @pytest.fixture

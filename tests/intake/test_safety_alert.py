@@ -134,3 +134,15 @@ def test_the_urgent_care_notice_goes_when_the_reading_is_corrected(patient_clien
     assert 'id="urgent-care"' not in patient_client.get(response["Location"]).content.decode()
     # The alert already raised stays for a clinician to acknowledge.
     assert Case.objects.get(intake=intake).urgent_level == "URGENT_MEDICAL"
+
+
+def test_an_acknowledged_alert_is_not_raised_again_by_an_unrelated_step(patient_client, intake, clinician):
+    from django.utils import timezone
+
+    post_step(patient_client, intake, "phq9", {**PHQ9_CALM, "phq9_9": "2"})
+    Case.objects.filter(intake=intake).update(urgent_acknowledged_at=timezone.now(), urgent_acknowledged_by=clinician)
+    post_step(patient_client, intake, "gad7", {"gad7_1": "1"})
+    assert Case.objects.get(intake=intake).urgent_acknowledged_at is not None
+    # Answering item 9 again is a new urgent answer: the alert is raised afresh.
+    post_step(patient_client, intake, "phq9", {**PHQ9_CALM, "phq9_9": "2"})
+    assert Case.objects.get(intake=intake).urgent_acknowledged_at is None

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from intake.models import IntakeMedication, StepDraft
+from tests.factories import StepDraftFactory
 from tests.intake.conftest import post_step, step_url
 
 
@@ -123,6 +124,18 @@ def test_a_draft_is_shown_when_the_patient_comes_back_to_the_step(patient_client
     body = response.content.decode()
     assert 'value="80"' in body and 'value="120"' in body
     assert "must be lower than the top number" in body
+
+
+def test_a_draft_saved_on_an_earlier_visit_is_what_the_page_shows(patient_client, intake):
+    StepDraftFactory(
+        intake=intake,
+        step="goals",
+        data={"treatment_goals": "Walk the dog again", "has_ride_home": "bogus"},
+        is_valid=False,
+    )
+    body = patient_client.get(step_url(intake, "goals")).content.decode()
+    assert "Walk the dog again</textarea>" in body
+    assert "Select a valid choice" in body
 
 
 def test_a_nul_byte_is_removed_and_reported_and_nothing_else_is_lost(patient_client, intake):
