@@ -9,3 +9,4 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic import signals  # noqa: F401  (connects the login-time receiver)
+

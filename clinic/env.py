@@ -45,9 +45,7 @@ class Env:
             return True
         if lowered in _FALSE:
             return False
-        raise ImproperlyConfigured(
-            f"{name}={value!r} is not a boolean: use one of true/false, yes/no, on/off, 1/0."
-        )
+        raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use one of true/false, yes/no, on/off, 1/0.")
 
     def int(self, name: str, default: int, *, minimum: int = 0) -> int:
         value = self._raw(name)

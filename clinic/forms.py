@@ -25,8 +25,12 @@ class EmailAuthenticationForm(AuthenticationForm):
 class PatientRegistrationForm(forms.Form):
     """Self-registration for patients. Each problem is reported beside its own field."""
 
-    full_name = forms.CharField(max_length=150, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(max_length=254, label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    full_name = forms.CharField(
+        max_length=150, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        max_length=254, label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -64,7 +68,9 @@ class PatientRegistrationForm(forms.Form):
         password1 = cleaned.get("password1")
         password2 = cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", forms.ValidationError("The two passwords do not match.", code="password_mismatch"))
+            self.add_error(
+                "password2", forms.ValidationError("The two passwords do not match.", code="password_mismatch")
+            )
         if password1:
             probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
             try:

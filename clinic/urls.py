@@ -6,10 +6,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from clinic import views
 from clinic.forms import EmailAuthenticationForm
 
-admin.site.site_header = "clinic-intake back office"
-admin.site.site_title = "clinic-intake admin"
-admin.site.index_title = "Clinic administration"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -142,6 +142,7 @@ class MeasuredVitals(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+        verbose_name_plural = "measured vitals"
         constraints = [
             models.CheckConstraint(
                 condition=Q(bp_systolic__isnull=True, bp_diastolic__isnull=True, bp_date__isnull=True)

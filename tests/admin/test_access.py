@@ -53,23 +53,27 @@ def test_an_admin_logs_in_to_the_admin_with_email_and_password(client, admin_use
     assert client.get("/admin/").status_code == HTTPStatus.OK
 
 
-def test_a_staff_clinician_without_the_admin_role_sees_no_model(client, staff_clinician):
+def test_a_staff_clinician_without_the_admin_role_gets_no_admin_page(client, staff_clinician):
     client.force_login(staff_clinician)
     response = client.get("/admin/")
-    assert response.status_code == HTTPStatus.OK
-    assert response.context["app_list"] == []
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith("/admin/login/")
 
 
 @pytest.mark.parametrize("model", OWN_MODELS, ids=lambda model: model._meta.label)
-def test_a_staff_clinician_without_the_admin_role_gets_403_on_every_list(client, staff_clinician, model):
+def test_a_staff_clinician_without_the_admin_role_gets_no_list(client, staff_clinician, model):
     client.force_login(staff_clinician)
-    assert client.get(changelist_url(model)).status_code == HTTPStatus.FORBIDDEN
+    response = client.get(changelist_url(model))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith("/admin/login/")
 
 
 def test_a_staff_clinician_without_the_admin_role_cannot_open_an_intake(client, staff_clinician):
     intake = make_case().intake
     client.force_login(staff_clinician)
-    assert client.get(change_url(intake)).status_code == HTTPStatus.FORBIDDEN
+    response = client.get(change_url(intake))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith("/admin/login/")
 
 
 def test_an_admin_who_is_not_a_superuser_runs_the_back_office(client):

@@ -21,7 +21,11 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -36,7 +40,9 @@ def test_a_malformed_boolean_is_refused_with_its_name(value):
         Env({"DJANGO_DEBUG": value}).bool("DJANGO_DEBUG", default=False)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("true", True), ("Off", False), ("1", True), ("no", False), ("", False)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", True), ("Off", False), ("1", True), ("no", False), ("", False)]
+)
 def test_well_formed_booleans_are_read(value, expected):
     assert Env({"DJANGO_DEBUG": value}).bool("DJANGO_DEBUG", default=False) is expected
 

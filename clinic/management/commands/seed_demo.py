@@ -20,19 +20,22 @@ DEMO_PASSWORD = "demo-clinic-2026"
 
 ADMIN = ("admin@demo.clinic", "Avery Admin")
 CLINICIANS = [("clinician1@demo.clinic", "Dr Casey Morgan"), ("clinician2@demo.clinic", "Dr Jordan Lee")]
-PATIENTS = [(f"patient{n}@demo.clinic", name) for n, name in enumerate(
-    [
-        "Pat Draftson",
-        "Robin Clearwater",
-        "Sam Exclude",
-        "Alex Incomplete",
-        "Taylor Caution",
-        "Morgan Urgent",
-        "Riley Pressure",
-        "Jamie Newcomer",
-    ],
-    start=1,
-)]
+PATIENTS = [
+    (f"patient{n}@demo.clinic", name)
+    for n, name in enumerate(
+        [
+            "Pat Draftson",
+            "Robin Clearwater",
+            "Sam Exclude",
+            "Alex Incomplete",
+            "Taylor Caution",
+            "Morgan Urgent",
+            "Riley Pressure",
+            "Jamie Newcomer",
+        ],
+        start=1,
+    )
+]
 
 
 def _person(email: str, full_name: str, role: Role) -> User:
@@ -60,14 +63,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["allow_production"]:
-            raise CommandError("seed_demo creates accounts with a published password; it runs only with DJANGO_DEBUG=true.")
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it runs only with DJANGO_DEBUG=true."
+            )
         with transaction.atomic():
             admin = _person(*ADMIN, Role.ADMIN)
             clinicians = [_person(email, name, Role.CLINICIAN) for email, name in CLINICIANS]
             patients = [_person(email, name, Role.PATIENT) for email, name in PATIENTS]
             lines = self._seed_cases(patients, clinicians)
 
-        self.stdout.write(self.style.SUCCESS("Demo clinic ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo clinic ready. Logins (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write(f"  admin      {admin.email}   (Django admin at /admin/)")
         for user in clinicians:
             self.stdout.write(f"  clinician  {user.email}   (review queue at /review/)")
