@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clinic.models import User
 from intake.facts import build_facts
-from intake.models import ConsentVersion, Intake, IntakeStatus, StepDraft, YesNo
+from intake.models import ConsentVersion, Intake, StepDraft, YesNo
 from screening import engine
 
 logger = logging.getLogger(__name__)
@@ -44,11 +44,6 @@ class SafetyNotice:
 def patient_intakes(user: User) -> QuerySet[Intake]:
     """A patient's intakes, newest first (index intake_patient_created_idx)."""
     return Intake.objects.filter(patient__user=user).order_by("-created_at", "-id")
-
-
-def intake_in_progress(user: User) -> Intake | None:
-    """The intake the patient can still work on: a draft, or one reopened by a clinician."""
-    return patient_intakes(user).filter(status__in=(IntakeStatus.DRAFT, IntakeStatus.REOPENED)).first()
 
 
 def step_draft(intake: Intake, step_key: str) -> StepDraft | None:

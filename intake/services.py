@@ -140,6 +140,14 @@ def _total_forms(data: dict[str, Any], prefix: str) -> int:
         return 0
 
 
+def _row_key(key: str) -> tuple[int, str] | None:
+    """(row number, field name) of a formset key such as ``meds-2-dose``, else None."""
+    parts = key.split("-", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2]:
+        return None
+    return int(parts[1]), parts[2]
+
+
 def _apply_row_action(step: Step, data: dict[str, Any], action: str) -> dict[str, Any]:
     """Add a blank row, or remove one row and renumber the rest (no JavaScript needed)."""
     prefix = step.form_class.formset_prefix
@@ -156,11 +164,10 @@ def _apply_row_action(step: Step, data: dict[str, Any], action: str) -> dict[str
             return data
         if not 0 <= index < total:
             return data
-        row_keys = {key for key in data if key.startswith(f"{prefix}-") and key.split("-")[1].isdigit()}
+        row_keys = {key for key in data if key.startswith(f"{prefix}-") and _row_key(key) is not None}
         rows = {key: data.pop(key) for key in row_keys}
         for key, value in rows.items():
-            _, number, name = key.split("-", 2)
-            position = int(number)
+            position, name = _row_key(key)  # type: ignore[misc]
             if position == index:
                 continue
             data[f"{prefix}-{position - 1 if position > index else position}-{name}"] = value
