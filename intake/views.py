@@ -23,6 +23,8 @@ from intake import selectors, services
 from intake.forms import ConsentForm
 from intake.models import AntidepressantTrial, Intake, IntakeMedication, IntakeStatus
 from intake.steps import REVIEW, STEP_BY_KEY, STEPS, TOTAL_STEPS, Step, step_number
+from screening.models import InfoRequest
+from screening.selectors import open_info_request_for_intake
 
 LOCKED_MESSAGE = "This intake has been sent to the clinic, so its answers can no longer be changed here."
 REOPENED_LOCKED_MESSAGE = "The clinic asked about other sections; this one can no longer be changed."
@@ -72,8 +74,16 @@ def _progress(intake: Intake, current: str) -> list[dict[str, Any]]:
     return items
 
 
+def _info_request(intake: Intake | None) -> InfoRequest | None:
+    """The clinic's open request for more information, shown while the intake is reopened."""
+    if intake is None or intake.status != IntakeStatus.REOPENED:
+        return None
+    return open_info_request_for_intake(intake)
+
+
 def _page_context(intake: Intake, current: str, safety: selectors.SafetyNotice) -> dict[str, Any]:
     return {
+        "info_request": _info_request(intake),
         "intake": intake,
         "progress": _progress(intake, current),
         "step_number": step_number(current),
@@ -96,7 +106,11 @@ def home(request: HttpRequest) -> HttpResponse:
         key = draft.current_step if draft.current_step in STEP_BY_KEY or draft.current_step == REVIEW else STEPS[0].key
         return redirect(_page_url(draft, key))
     reopened = next((i for i in intakes if i.status == IntakeStatus.REOPENED), None)
-    return render(request, "intake/home.html", {"intakes": intakes, "reopened": reopened})
+    return render(
+        request,
+        "intake/home.html",
+        {"intakes": intakes, "reopened": reopened, "info_request": _info_request(reopened)},
+    )
 
 
 @patient_required
@@ -240,5 +254,10 @@ def detail(request: HttpRequest, intake_id: int) -> HttpResponse:
     return render(
         request,
         "intake/detail.html",
-        {"intake": intake, "sections": sections, "safety": selectors.safety_notice(intake)},
+        {
+            "intake": intake,
+            "sections": sections,
+            "safety": selectors.safety_notice(intake),
+            "info_request": _info_request(intake),
+        },
     )
