@@ -7,6 +7,25 @@ import pytest
 
 from clinic.models import Role, User
 from tests.factories import DEMO_PASSWORD, UserFactory
+from tests.reference_data import ensure_reference_data
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Roles and consent text exist in every test that uses the database, even after a
+    transactional test flushed them (see tests/reference_data.py)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & _DB_FIXTURES:
+        return
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    if transactional or names & {"transactional_db", "live_server"}:
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("db")
+    ensure_reference_data()
 
 
 @pytest.fixture

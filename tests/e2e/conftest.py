@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_data import ensure_reference_data
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
 # themselves (setting up data, checking results) are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -88,24 +90,11 @@ def sign_in(page, email: str, password: str) -> None:
 @pytest.fixture(autouse=True)
 def role_groups(transactional_db) -> None:
     """The live server's transactional database is flushed after each test, and with it the
-    role groups that a data migration made: recreate them so personas can be given a role."""
-    from django.contrib.auth.models import Group
-
-    from clinic.models import Role
-
-    for role in Role:
-        Group.objects.get_or_create(name=role)
+    rows that data migrations made: put the roles and the consent text back."""
+    ensure_reference_data()
 
 
 @pytest.fixture
 def consent_text(transactional_db) -> object:
     """The consent text 2026.1 that data migration intake/0002 makes (flushed, like the roles)."""
-    import importlib
-
-    from intake.models import ConsentVersion
-
-    migration = importlib.import_module("intake.migrations.0002_initial_consent_text")
-    consent, _ = ConsentVersion.objects.get_or_create(
-        version=migration.VERSION, defaults={"title": migration.TITLE, "text": migration.TEXT, "is_current": True}
-    )
-    return consent
+    return ensure_reference_data()
