@@ -305,6 +305,13 @@ def demo_scenarios() -> list[Scenario]:
             ),
             submit=True,
         ),
+        Scenario(
+            "safety_review",
+            "submitted: C-SSRS wish to be dead in the past month, no plan (SAFETY_REVIEW)",
+            _facts(vitals=base_bp, instruments__cssrs={"q1": "yes", "q2": "no", "q6": "no"}),
+            submit=True,
+            measured=True,
+        ),
     ]
 
 

@@ -31,7 +31,7 @@ PATIENTS = [
             "Taylor Caution",
             "Morgan Urgent",
             "Riley Pressure",
-            "Jamie Newcomer",
+            "Jamie Safetyreview",
         ],
         start=1,
     )
