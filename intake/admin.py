@@ -45,6 +45,7 @@ from intake.models import (
     Patient,
     StepDraft,
 )
+from intake.steps import STEPS
 from screening.engine.errors import FactsError
 from screening.models import Decision, DecisionOutcome, Level, ScreeningResult, ScreeningTrigger
 from screening.services import screening_run
@@ -57,18 +58,10 @@ ROW_PATIENT_SEARCH = tuple(f"intake__{path}" for path in PATIENT_SEARCH)
 
 # The intake's sections as the patient sees them, each named by its first field. Fields
 # follow the model's order, so a field added to a section shows up on the page by itself.
+# The admin's sections are the patient's steps (intake/steps.py), each starting at its first
+# column in the model's field order, then the consent.
 INTAKE_SECTIONS = (
-    ("About you", "date_of_birth"),
-    ("Pregnancy and breastfeeding", "pregnancy_possible"),
-    ("Heart and circulation", "aneurysm"),
-    ("Other medical history", "ketamine_allergy"),
-    ("Mental health history", "psychotic_disorder"),
-    ("PHQ-9", "phq9_1"),
-    ("GAD-7", "gad7_1"),
-    ("C-SSRS screener", "cssrs_q1"),
-    ("Alcohol and drugs", "auditc_1"),
-    ("Medications", "takes_medications"),
-    ("Goals and logistics", "treatment_goals"),
+    *((step.title, step.form_class.columns[0]) for step in STEPS),
     ("Consent", "consent_version"),
 )
 INTAKE_SUMMARY = ("case_link",)

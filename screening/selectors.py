@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clinic.models import AuditAction, AuditEvent, Role, User
 from intake.models import Intake
+from intake.steps import STEP_KEYS, STEPS
 from screening.models import (
     Case,
     CaseNote,
@@ -27,122 +28,17 @@ from screening.models import (
 )
 
 # --- Intake sections ----------------------------------------------------------------------------
-
-#: The intake's sections as the patient fills them in: (step key, title, answer columns).
-#: The step keys are the patient side's (intake/steps.py); a request for more information
-#: reopens some of them.
-SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("about", "About you", ("date_of_birth", "sex_at_birth", "height_cm", "weight_kg", "phone")),
-    (
-        "pregnancy",
-        "Pregnancy and breastfeeding",
-        ("pregnancy_possible", "pregnant", "breastfeeding", "planning_pregnancy"),
-    ),
-    (
-        "heart",
-        "Heart and circulation",
-        (
-            "aneurysm",
-            "arteriovenous_malformation",
-            "intracerebral_hemorrhage",
-            "cardiovascular_event",
-            "cardiovascular_event_date",
-            "unstable_angina",
-            "coronary_artery_disease",
-            "valvular_disease",
-            "stroke_or_tia",
-            "heart_failure",
-            "arrhythmia",
-            "hypertension_diagnosed",
-            "hypertension_controlled",
-            "hypertensive_encephalopathy",
-            "bp_known",
-            "bp_systolic",
-            "bp_diastolic",
-            "bp_date",
-        ),
-    ),
-    (
-        "medical",
-        "Other medical history",
-        (
-            "ketamine_allergy",
-            "raised_intracranial_pressure",
-            "liver_disease",
-            "lung_disease",
-            "sleep_apnea",
-            "hyperthyroidism_untreated",
-            "glaucoma",
-            "seizure_recent",
-            "delirium",
-            "cognitive_impairment",
-            "bladder_problems",
-        ),
-    ),
-    (
-        "mental_health",
-        "Mental health history",
-        (
-            "psychotic_disorder",
-            "psychotic_symptoms_current",
-            "psychotic_features_past",
-            "family_psychosis",
-            "mania_current",
-            "bipolar_or_mania_history",
-            "prior_ketamine_treatment",
-            "antidepressants_tried",
-        ),
-    ),
-    ("phq9", "PHQ-9 (depression)", tuple(f"phq9_{n}" for n in range(1, 10))),
-    ("gad7", "GAD-7 (anxiety)", tuple(f"gad7_{n}" for n in range(1, 8))),
-    (
-        "cssrs",
-        "C-SSRS screener (suicide risk)",
-        ("cssrs_q1", "cssrs_q2", "cssrs_q3", "cssrs_q4", "cssrs_q5", "cssrs_q6", "cssrs_q6_past_3_months"),
-    ),
-    (
-        "substances",
-        "Alcohol and drugs",
-        (
-            *(f"auditc_{n}" for n in range(1, 4)),
-            *(f"dast10_{n}" for n in range(1, 11)),
-            "dissociative_use_past_year",
-            "ketamine_use_disorder_history",
-            "drug_use_disorder_current",
-        ),
-    ),
-    ("medications", "Medications", ("takes_medications",)),
-    ("goals", "Goals and logistics", ("treatment_goals", "has_ride_home", "route_preference")),
-)
-
-_FALLBACK_STEP_KEYS = tuple(key for key, _title, _fields in SECTIONS)
+# The sections are the patient side's steps (intake/steps.py): one list of steps serves the
+# patient's pages, the clinician's case page and the sections a request may reopen.
 
 
 def reopenable_step_keys() -> tuple[str, ...]:
-    """The step keys a clinician may reopen, in intake order.
-
-    The patient side's own list (intake/steps.py) wins when it exists, so that a request can
-    never name a step the patient cannot open; consent is never reopened.
-    """
-    try:
-        from intake import steps as intake_steps  # the patient side's step list
-    except ImportError:
-        return _FALLBACK_STEP_KEYS
-    keys = getattr(intake_steps, "STEP_KEYS", None)
-    if keys is None:
-        listed = getattr(intake_steps, "STEPS", None) or ()
-        keys = [getattr(step, "key", None) for step in listed]
-    found = tuple(key for key in keys if isinstance(key, str) and key != "consent")
-    return found or _FALLBACK_STEP_KEYS
+    """The step keys a clinician may reopen, in intake order."""
+    return STEP_KEYS
 
 
 def step_titles() -> dict[str, str]:
-    titles = {key: title for key, title, _fields in SECTIONS}
-    try:
-        from intake.steps import STEPS
-    except ImportError:
-        return titles
-    return titles | {step.key: step.title for step in STEPS}
+    return {step.key: step.title for step in STEPS}
 
 
 def step_choices() -> list[tuple[str, str]]:
@@ -272,18 +168,6 @@ def queue_level_counts(*, filters: QueueFilters, user: User, search: str = "") -
 # --- The case page ------------------------------------------------------------------------------
 
 
-def _display_answer(intake: Intake, name: str) -> str:
-    model_field = Intake._meta.get_field(name)
-    value = getattr(intake, name)
-    if value is None or value == "":
-        return "Not answered"
-    if getattr(model_field, "choices", None):
-        return str(getattr(intake, f"get_{name}_display")())
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def field_label(name: str) -> str:
     label = str(Intake._meta.get_field(name).verbose_name)
     return label[:1].upper() + label[1:]
@@ -292,13 +176,8 @@ def field_label(name: str) -> str:
 def answers_by_section(intake: Intake) -> list[dict[str, Any]]:
     """Every answer of the intake, section by section, as the patient was asked it.
 
-    The patient side's step definitions (intake/steps.py) word the questions and answers;
-    without them, each column's verbose name and displayed value stand in.
+    The patient side's step definitions (intake/steps.py) word the questions and answers.
     """
-    try:
-        from intake.steps import STEPS
-    except ImportError:
-        return _answers_from_columns(intake)
     return [
         {
             "key": step.key,
@@ -314,21 +193,6 @@ def answers_by_section(intake: Intake) -> list[dict[str, Any]]:
         }
         for step in STEPS
     ]
-
-
-def _answers_from_columns(intake: Intake) -> list[dict[str, Any]]:
-    sections = []
-    for key, title, names in SECTIONS:
-        answers = [{"label": field_label(name), "value": _display_answer(intake, name), "rows": []} for name in names]
-        if key == "mental_health":
-            trials = [
-                f"{t.name} ({t.weeks} weeks, full dose {t.full_dose or 'not answered'}, "
-                f"helped {t.helped or 'not answered'})"
-                for t in intake.antidepressant_trials.all()
-            ]
-            answers.append({"label": "Antidepressants tried", "value": "; ".join(trials) or "None listed", "rows": []})
-        sections.append({"key": key, "title": title, "answers": answers})
-    return sections
 
 
 # Facts paths (SCREENING_SPEC §3) whose last part is not an intake column of the same name.

@@ -79,17 +79,6 @@ def test_it_shows_every_answer_by_section(clinician_client, screened_case):
     assert "escitalopram" in response.content.decode()
 
 
-def test_without_step_definitions_every_column_is_shown_by_its_name(screened_case):
-    from screening.selectors import _answers_from_columns
-
-    sections = {section["key"]: section for section in _answers_from_columns(screened_case.intake)}
-    heart = {answer["label"]: answer["value"] for answer in sections["heart"]["answers"]}
-    assert heart["Aneurysm"] == "No"
-    assert heart["Bp systolic"] == "122"
-    pregnancy = {answer["label"]: answer["value"] for answer in sections["pregnancy"]["answers"]}
-    assert pregnancy["Pregnant"] == "Not answered"
-
-
 def test_it_marks_unmatched_medications_for_reconciliation(clinician_client, patient):
     intake = SubmittedIntakeFactory(patient=PatientFactory(user=patient), takes_medications="yes")
     IntakeMedication.objects.create(intake=intake, position=0, name="Xanax 0.5 mg")
