@@ -28,7 +28,7 @@ def test_the_intake_page_shows_every_answer_under_its_section():
     assert len(shown) == len(set(shown))
     assert [title for title, _ in intake_fieldsets()][1:] == [title for title, _ in INTAKE_SECTIONS]
     sections = dict(intake_fieldsets())
-    assert "cssrs_q4" in sections["C-SSRS screener"]["fields"]
+    assert "cssrs_q4" in sections["Thoughts of suicide (C-SSRS)"]["fields"]
     assert "bp_systolic" in sections["Heart and circulation"]["fields"]
 
 
