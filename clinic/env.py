@@ -93,3 +93,11 @@ class Env:
         except (ValueError, KeyError, ImproperlyConfigured):
             raise ImproperlyConfigured(f"{name}={url!r} is not a supported email URL.") from None
         return config
+
+
+def require_secret_key_to_serve() -> None:
+    """Refuse to serve requests outside debug without a DJANGO_SECRET_KEY of our own."""
+    from django.conf import settings
+
+    if not settings.DEBUG and not getattr(settings, "SECRET_KEY_FROM_ENVIRONMENT", False):
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")

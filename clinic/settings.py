@@ -6,6 +6,7 @@ debug the app refuses to start without a real secret key.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,10 +22,16 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 _INSECURE_KEY_PREFIX = "django-insecure-"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+# Whether the key came from the environment. Command-line tools (migrate, makemigrations,
+# screen) run without one; serving requests does not: clinic/wsgi.py and clinic/asgi.py refuse
+# to start outside debug without a real key (clinic.env.require_secret_key_to_serve).
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
-    SECRET_KEY = _INSECURE_KEY_PREFIX + "development-only-key-never-used-in-production"
+    SECRET_KEY = (
+        _INSECURE_KEY_PREFIX + "development-only-key-never-used-in-production"
+        if DEBUG
+        else secrets.token_urlsafe(50)  # a throwaway key for tools; never used to serve
+    )
 elif not DEBUG and (SECRET_KEY.startswith(_INSECURE_KEY_PREFIX) or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is too weak: use at least 50 random characters "

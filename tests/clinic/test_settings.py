@@ -16,16 +16,20 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k3Yq9-Lm2pZr7Tv4Wc8Nb1Hd6Jf0Gs5Xe3Qa9Ru2Io7Py4Ut8Mw"
 
 
+SERVE = "import clinic.wsgi; from django.conf import settings; print(settings.DEBUG)"
+
+
 def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    """Start the app as a WSGI server would, in a clean environment plus ``env``."""
+    return run_python(["-c", SERVE], **env)
+
+
+def run_python(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "EMAIL_", "SESSION_"))}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
-        ],
+        [sys.executable, *args],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -84,6 +88,18 @@ def test_the_app_refuses_to_start_outside_debug_without_a_secret_key():
     result = load_settings(DJANGO_DEBUG="false")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_command_line_tools_run_without_a_secret_key():
+    result = run_python(["manage.py", "makemigrations", "--check", "--dry-run"])
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_check_deploy_reports_a_missing_secret_key():
+    result = run_python(["manage.py", "check", "--deploy"], DJANGO_ALLOWED_HOSTS="clinic.example")
+    assert result.returncode != 0
+    assert "clinic.E001" in result.stderr
 
 
 def test_the_app_refuses_a_weak_secret_key_outside_debug():
