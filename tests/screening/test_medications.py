@@ -165,3 +165,9 @@ def test_a_malformed_catalogue_is_refused(tmp_path, entry, words):
     path.write_text(json.dumps({"version": "x", "drugs": [entry]}), encoding="utf-8")
     with pytest.raises(ValueError, match=words):
         load_catalogue(path)
+
+
+def test_etodolac_is_a_known_pain_drug_with_no_interaction_class():
+    from screening.engine import match_medication
+
+    assert match_medication("Etodolac 400 mg tablet") == [("etodolac", None, True)]
