@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -340,6 +340,21 @@ class ConsentVersionAdmin(AdminRoleRequiredMixin, admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: ConsentVersion | None = None) -> tuple[str, ...]:
         fields = ("version", "title", "text", "publish")
         return fields if obj is None else (*fields, "created_at", "updated_at")
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # The service refused the save (a patient consented to this version, or another
+            # admin changed the current one, after the form was validated): say so, never a 500.
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: ConsentVersion, form: forms.ModelForm, change: bool) -> None:
         consent_version_save(

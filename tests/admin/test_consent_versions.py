@@ -124,3 +124,18 @@ def test_the_list_counts_the_intakes_using_each_version(admin_client_):
     counts = {version.pk: version.intake_total for version in response.context["cl"].result_list}
     assert counts[used.pk] == 2
     assert sorted(counts.values()) == [0, 0, 2]
+
+
+def test_a_save_refused_after_the_form_was_validated_is_a_message_not_a_500(admin_client_):
+    """A patient consents to the version between the form's validation and its save."""
+    from unittest import mock
+
+    draft = ConsentVersionFactory(version="9.9", is_current=False)
+    refusal = ValidationError("Patients have consented to this version, so its wording cannot change.")
+    with mock.patch("intake.admin.consent_version_save", side_effect=refusal):
+        response = _post_version(admin_client_, draft, text="New wording.")
+    assert response.status_code == HTTPStatus.FOUND
+    page = admin_client_.get(response.url)
+    assert "its wording cannot change" in page.content.decode()
+    draft.refresh_from_db()
+    assert draft.text != "New wording."
