@@ -18,10 +18,14 @@ from django.utils import timezone
 
 from clinic.models import Role, User
 from intake import services
+from intake.facts import MEDICAL_FIELDS, PSYCHIATRIC_FIELDS, SUBSTANCE_FIELDS
 from intake.models import Intake
 from intake.selectors import current_consent
 from intake.steps import STEP_BY_KEY
 from screening.models import Case
+
+# Medical answers graded beyond yes/no; the base patient answers "none" to each.
+_GRADED = ("heart_failure", "arrhythmia", "liver_disease")
 
 # The golden base patient of SCREENING_SPEC's cases: nothing of concern.
 BASE_FACTS: dict[str, Any] = {
@@ -36,53 +40,16 @@ BASE_FACTS: dict[str, Any] = {
     },
     "vitals": {"bp_systolic": 124, "bp_diastolic": 78, "bp_source": "self_reported", "bp_date": None},
     "medical": {
-        **dict.fromkeys(
-            (
-                "aneurysm",
-                "arteriovenous_malformation",
-                "intracerebral_hemorrhage",
-                "ketamine_allergy",
-                "raised_intracranial_pressure",
-                "cardiovascular_event",
-                "unstable_angina",
-                "coronary_artery_disease",
-                "valvular_disease",
-                "stroke_or_tia",
-                "hypertension_diagnosed",
-                "hypertensive_encephalopathy",
-                "lung_disease",
-                "sleep_apnea",
-                "hyperthyroidism_untreated",
-                "glaucoma",
-                "seizure_recent",
-                "delirium",
-                "cognitive_impairment",
-                "bladder_problems",
-            ),
-            "no",
-        ),
+        **dict.fromkeys((name for name in MEDICAL_FIELDS if name not in _GRADED), "no"),
         "heart_failure": "none",
         "arrhythmia": "none",
         "liver_disease": "none",
     },
     "psychiatric": {
-        **dict.fromkeys(
-            (
-                "psychotic_disorder",
-                "psychotic_symptoms_current",
-                "psychotic_features_past",
-                "family_psychosis",
-                "mania_current",
-                "bipolar_or_mania_history",
-                "prior_ketamine_treatment",
-            ),
-            "no",
-        ),
+        **dict.fromkeys(PSYCHIATRIC_FIELDS, "no"),
         "failed_antidepressant_trials": 3,
     },
-    "substance": dict.fromkeys(
-        ("drug_use_disorder_current", "dissociative_use_past_year", "ketamine_use_disorder_history"), "no"
-    ),
+    "substance": dict.fromkeys(SUBSTANCE_FIELDS, "no"),
     "logistics": {"has_ride_home": "yes"},
     "instruments": {
         "phq9": [2, 2, 2, 1, 1, 2, 1, 1, 0],
@@ -94,7 +61,6 @@ BASE_FACTS: dict[str, Any] = {
     "medications": [{"name": "Sertraline 100 mg"}],
 }
 
-SUBSTANCE_FIELDS = ("dissociative_use_past_year", "ketamine_use_disorder_history", "drug_use_disorder_current")
 ANTIDEPRESSANT_NAMES = ("Sertraline", "Escitalopram", "Venlafaxine", "Bupropion", "Mirtazapine", "Duloxetine")
 
 
