@@ -19,11 +19,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from intake.models import AntidepressantTrial, Intake, IntakeMedication, RoutePreference, Tri
+from screening.engine import FACTS_SCHEMA
+from screening.engine.facts import SECTIONS as FACTS_SECTIONS
 
 if TYPE_CHECKING:
     from screening.models import MeasuredVitals
-
-FACTS_SCHEMA = "intake-facts/1"
 
 # SCREENING_SPEC §3: the ranges the facts validator accepts.
 WEIGHT_KG_RANGE = (Decimal(30), Decimal(300))
@@ -35,43 +35,20 @@ MAX_FAILED_TRIALS = 30
 # An adequate trial (McIntyre et al., Am J Psychiatry 2021): at least 6 weeks at a full dose.
 ADEQUATE_TRIAL_WEEKS = 6
 
-REPRODUCTIVE_FIELDS = ("pregnancy_possible", "pregnant", "breastfeeding", "planning_pregnancy")
-MEDICAL_FIELDS = (
-    "aneurysm",
-    "arteriovenous_malformation",
-    "intracerebral_hemorrhage",
-    "ketamine_allergy",
-    "raised_intracranial_pressure",
-    "cardiovascular_event",
-    "unstable_angina",
-    "coronary_artery_disease",
-    "valvular_disease",
-    "stroke_or_tia",
-    "heart_failure",
-    "arrhythmia",
-    "hypertension_diagnosed",
-    "hypertension_controlled",
-    "hypertensive_encephalopathy",
-    "liver_disease",
-    "lung_disease",
-    "sleep_apnea",
-    "hyperthyroidism_untreated",
-    "glaucoma",
-    "seizure_recent",
-    "delirium",
-    "cognitive_impairment",
-    "bladder_problems",
-)
-PSYCHIATRIC_FIELDS = (
-    "psychotic_disorder",
-    "psychotic_symptoms_current",
-    "psychotic_features_past",
-    "family_psychosis",
-    "mania_current",
-    "bipolar_or_mania_history",
-    "prior_ketamine_treatment",
-)
-SUBSTANCE_FIELDS = ("drug_use_disorder_current", "dissociative_use_past_year", "ketamine_use_disorder_history")
+# The answer columns of each section are the facts document's own fields (the engine's
+# schema, SCREENING_SPEC §3), less those this module maps by hand: the event date (only beside
+# a "yes") and the failed-trial count (counted from the antidepressant rows).
+_MAPPED_BY_HAND = frozenset({"cardiovascular_event_date", "failed_antidepressant_trials"})
+
+
+def _section_fields(section: str) -> tuple[str, ...]:
+    return tuple(name for name in FACTS_SECTIONS[section] if name not in _MAPPED_BY_HAND)
+
+
+REPRODUCTIVE_FIELDS = _section_fields("reproductive")
+MEDICAL_FIELDS = _section_fields("medical")
+PSYCHIATRIC_FIELDS = _section_fields("psychiatric")
+SUBSTANCE_FIELDS = _section_fields("substance")
 CSSRS_KEYS = ("q1", "q2", "q3", "q4", "q5", "q6", "q6_past_3_months")
 PHQ9_FIELDS = tuple(f"phq9_{n}" for n in range(1, 10))
 GAD7_FIELDS = tuple(f"gad7_{n}" for n in range(1, 8))

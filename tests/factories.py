@@ -36,40 +36,16 @@ import datetime as _dt  # noqa: E402
 
 from django.utils import timezone  # noqa: E402
 
+from intake.facts import MEDICAL_FIELDS, PSYCHIATRIC_FIELDS, SUBSTANCE_FIELDS  # noqa: E402
 from intake.models import AntidepressantTrial, Intake, IntakeStatus, Patient  # noqa: E402
 from screening.models import LEVEL_PRIORITY, URGENT_LEVELS, Case, CaseStatus, ScreeningResult  # noqa: E402
 
-_CALM_NO = (
-    "aneurysm",
-    "arteriovenous_malformation",
-    "intracerebral_hemorrhage",
-    "cardiovascular_event",
-    "unstable_angina",
-    "coronary_artery_disease",
-    "valvular_disease",
-    "stroke_or_tia",
-    "hypertension_diagnosed",
-    "hypertensive_encephalopathy",
-    "ketamine_allergy",
-    "raised_intracranial_pressure",
-    "lung_disease",
-    "sleep_apnea",
-    "hyperthyroidism_untreated",
-    "glaucoma",
-    "seizure_recent",
-    "delirium",
-    "cognitive_impairment",
-    "bladder_problems",
-    "psychotic_disorder",
-    "psychotic_symptoms_current",
-    "psychotic_features_past",
-    "family_psychosis",
-    "mania_current",
-    "bipolar_or_mania_history",
-    "prior_ketamine_treatment",
-    "dissociative_use_past_year",
-    "ketamine_use_disorder_history",
-    "drug_use_disorder_current",
+# Every yes/no/unknown history answer answered "no" (hypertension_controlled is only asked
+# when hypertension is diagnosed; the graded answers are "none" below).
+_CALM_NO = tuple(
+    name
+    for name in (*MEDICAL_FIELDS, *PSYCHIATRIC_FIELDS, *SUBSTANCE_FIELDS)
+    if name not in {"heart_failure", "arrhythmia", "liver_disease", "hypertension_controlled"}
 )
 
 #: A complete intake with calm answers. Screened, it raises only BP-07 INCOMPLETE (the blood
