@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from calendar import isleap
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -93,28 +95,52 @@ def _routes(intake: Intake) -> list[str]:
     return ["esketamine", "ketamine"]
 
 
-def _patient(intake: Intake, assessment_date: dt.date, vitals: MeasuredVitals | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class MeasuredReadings:
+    """The measured rows that feed the facts, one per kind of measurement.
+
+    Each kind comes from the newest row that holds it: a row with a weight only never hides
+    an earlier measured blood pressure, and the reverse. ``None``: never measured, so the
+    patient's own figure stands.
+    """
+
+    bp: MeasuredVitals | None = None
+    weight: MeasuredVitals | None = None
+    height: MeasuredVitals | None = None
+
+
+def measured_readings(rows: Iterable[MeasuredVitals]) -> MeasuredReadings:
+    """The newest row holding a blood pressure, a weight and a height, from ``rows`` in any order."""
+    newest_first = sorted(rows, key=lambda row: (row.recorded_at, row.pk or 0), reverse=True)
+
+    def newest(has: str) -> MeasuredVitals | None:
+        return next((row for row in newest_first if getattr(row, has, None) is not None), None)
+
+    return MeasuredReadings(bp=newest("bp_systolic"), weight=newest("weight_kg"), height=newest("height_cm"))
+
+
+def _patient(intake: Intake, assessment_date: dt.date, measured: MeasuredReadings) -> dict[str, Any]:
     section: dict[str, Any] = {}
     birth = _date(intake.date_of_birth, assessment_date)
     if birth is not None and age_on(intake.date_of_birth, assessment_date) <= MAX_AGE_YEARS:  # type: ignore[arg-type]
         section["date_of_birth"] = birth
     if intake.sex_at_birth:
         section["sex_at_birth"] = intake.sex_at_birth
-    weight = intake.weight_kg
-    if vitals is not None and vitals.weight_kg is not None:
-        weight = vitals.weight_kg  # measured by staff: replaces the patient's own figure
+    # Measured by staff: replaces the patient's own figure; else what the patient reported.
+    weight = measured.weight.weight_kg if measured.weight is not None else intake.weight_kg
+    height = measured.height.height_cm if measured.height is not None else intake.height_cm
     section["weight_kg"] = _number(weight, WEIGHT_KG_RANGE)
-    section["height_cm"] = _number(intake.height_cm, HEIGHT_CM_RANGE)
+    section["height_cm"] = _number(height, HEIGHT_CM_RANGE)
     return section
 
 
-def _vitals(intake: Intake, assessment_date: dt.date, vitals: MeasuredVitals | None) -> dict[str, Any]:
-    if vitals is not None and vitals.bp_systolic is not None:
+def _vitals(intake: Intake, assessment_date: dt.date, measured: MeasuredReadings) -> dict[str, Any]:
+    if measured.bp is not None:
         return {
-            "bp_systolic": _bp(vitals.bp_systolic),
-            "bp_diastolic": _bp(vitals.bp_diastolic),
+            "bp_systolic": _bp(measured.bp.bp_systolic),
+            "bp_diastolic": _bp(measured.bp.bp_diastolic),
             "bp_source": "measured",
-            "bp_date": _date(vitals.bp_date, assessment_date),
+            "bp_date": _date(measured.bp.bp_date, assessment_date),
         }
     systolic, diastolic = _bp(intake.bp_systolic), _bp(intake.bp_diastolic)
     if systolic is None and diastolic is None:
@@ -214,13 +240,18 @@ def _instruments(intake: Intake) -> dict[str, Any]:
     return section
 
 
-def build_facts(intake: Intake, *, assessment_date: dt.date, vitals: MeasuredVitals | None = None) -> dict[str, Any]:
+def build_facts(
+    intake: Intake, *, assessment_date: dt.date, vitals: Iterable[MeasuredVitals] = ()
+) -> dict[str, Any]:
     """The facts document of ``intake`` on ``assessment_date`` (SCREENING_SPEC §3).
 
-    ``vitals`` are measured by staff: their blood pressure replaces the patient's own reading
-    (``bp_source`` "measured") and their weight replaces the patient's. Reads the intake's
-    medication and antidepressant rows (two queries, none when they were prefetched).
+    ``vitals`` are the rows measured by staff, in any order. The newest row holding a blood
+    pressure replaces the patient's own reading (``bp_source`` "measured", with that row's
+    date); the newest row holding a weight, and the newest holding a height, replace the
+    patient's figures (see :func:`measured_readings`). Reads the intake's medication and
+    antidepressant rows (two queries, none when they were prefetched).
     """
+    measured = measured_readings(vitals)
     trials = list(intake.antidepressant_trials.all())
     medications = list(intake.medications.all())
     psychiatric: dict[str, Any] = _choices(intake, PSYCHIATRIC_FIELDS)
@@ -229,9 +260,9 @@ def build_facts(intake: Intake, *, assessment_date: dt.date, vitals: MeasuredVit
         "schema": FACTS_SCHEMA,
         "assessment_date": assessment_date.isoformat(),
         "routes": _routes(intake),
-        "patient": _patient(intake, assessment_date, vitals),
+        "patient": _patient(intake, assessment_date, measured),
         "reproductive": _choices(intake, REPRODUCTIVE_FIELDS),
-        "vitals": _vitals(intake, assessment_date, vitals),
+        "vitals": _vitals(intake, assessment_date, measured),
         "medical": _medical(intake, assessment_date),
         "psychiatric": psychiatric,
         "substance": _choices(intake, SUBSTANCE_FIELDS),

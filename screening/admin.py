@@ -30,7 +30,7 @@ class CaseNoteInline(ReadOnlyTabularInline):
 
 class MeasuredVitalsInline(ReadOnlyTabularInline):
     model = MeasuredVitals
-    fields = ("recorded_at", "recorded_by", "bp_systolic", "bp_diastolic", "bp_date", "weight_kg")
+    fields = ("recorded_at", "recorded_by", "bp_systolic", "bp_diastolic", "bp_date", "weight_kg", "height_cm")
 
 
 class InfoRequestInline(ReadOnlyTabularInline):

@@ -27,8 +27,9 @@ from screening.selectors import (
 # limits here are wider so that a real crisis reading is never refused, only typos are.
 SYSTOLIC_RANGE = (40, 300)
 DIASTOLIC_RANGE = (20, 200)
-# Spec §3: a valid weight is 30–300 kg.
+# Spec §3: a valid weight is 30–300 kg, a valid height 120–230 cm.
 WEIGHT_RANGE = (30, 300)
+HEIGHT_RANGE = (120, 230)
 TEXT_LIMIT = 4000
 
 
@@ -97,6 +98,13 @@ class VitalsForm(ActionForm):
         decimal_places=1,
         validators=[MinValueValidator(WEIGHT_RANGE[0]), MaxValueValidator(WEIGHT_RANGE[1])],
     )
+    height_cm = forms.DecimalField(
+        label="Height (cm)",
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(HEIGHT_RANGE[0]), MaxValueValidator(HEIGHT_RANGE[1])],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,8 +114,8 @@ class VitalsForm(ActionForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         systolic, diastolic = data.get("bp_systolic"), data.get("bp_diastolic")
-        bp_date, weight = data.get("bp_date"), data.get("weight_kg")
-        failed = {"bp_systolic", "bp_diastolic", "bp_date", "weight_kg"} & set(self.errors)
+        bp_date, weight, height = data.get("bp_date"), data.get("weight_kg"), data.get("height_cm")
+        failed = {"bp_systolic", "bp_diastolic", "bp_date", "weight_kg", "height_cm"} & set(self.errors)
         if failed:
             return data
         if systolic is None and diastolic is not None:
@@ -127,8 +135,8 @@ class VitalsForm(ActionForm):
         if bp_date is not None and systolic is None and diastolic is None:
             # The date defaults to today: with no reading it says nothing, so drop it.
             data["bp_date"] = None
-        if systolic is None and diastolic is None and weight is None and not self.errors:
-            raise forms.ValidationError("Enter a blood pressure reading, a weight, or both.", code="empty")
+        if systolic is None and diastolic is None and weight is None and height is None and not self.errors:
+            raise forms.ValidationError("Enter a blood pressure reading, a weight or a height.", code="empty")
         return data
 
 

@@ -130,7 +130,10 @@ class ScreeningResult(models.Model):
 
 
 class MeasuredVitals(models.Model):
-    """Vitals measured by clinic staff; they replace the patient's self-reported reading."""
+    """Vitals measured by clinic staff; they replace the patient's self-reported figures.
+
+    A row may hold a blood pressure, a weight, a height or any of them: each kind is read
+    from the newest row that holds it (``intake.facts.measured_readings``)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="measured_vitals")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -139,6 +142,7 @@ class MeasuredVitals(models.Model):
     bp_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
     bp_date = models.DateField(null=True, blank=True)
     weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
@@ -150,7 +154,7 @@ class MeasuredVitals(models.Model):
                 name="vitals_bp_complete_or_absent",
             ),
             models.CheckConstraint(
-                condition=Q(bp_systolic__isnull=False) | Q(weight_kg__isnull=False),
+                condition=Q(bp_systolic__isnull=False) | Q(weight_kg__isnull=False) | Q(height_cm__isnull=False),
                 name="vitals_something_measured",
             ),
         ]

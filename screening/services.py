@@ -107,10 +107,16 @@ def _raise_urgent(*, case: Case, level: str, source: str) -> None:
     logger.warning("urgent alert raised: case=%s level=%s", case.pk, level)
 
 
-def latest_measured_vitals(case: Case | None) -> MeasuredVitals | None:
+def measured_vitals_of(case: Case | None) -> list[MeasuredVitals]:
+    """Every row of vitals measured on the case, newest first (one query).
+
+    The facts read each kind of measurement from the newest row that holds it
+    (``intake.facts.measured_readings``), so a weight alone never hides a measured blood
+    pressure: all rows are read, not only the newest.
+    """
     if case is None or case.pk is None:
-        return None
-    return case.measured_vitals.order_by("-recorded_at", "-id").first()
+        return []
+    return list(case.measured_vitals.order_by("-recorded_at", "-id"))
 
 
 @transaction.atomic
@@ -128,7 +134,7 @@ def screening_run(
     """
     case = _case_locked(intake)
     reference = assessment_date or intake.assessment_date or clinic_today()
-    facts = build_facts(intake, assessment_date=reference, vitals=latest_measured_vitals(case))
+    facts = build_facts(intake, assessment_date=reference, vitals=measured_vitals_of(case))
     result = engine.screen(facts)
     stored = ScreeningResult.objects.create(
         intake=intake,
@@ -184,7 +190,7 @@ def safety_check_draft(*, intake: Intake) -> dict:
     Safety rules work on a partial document (SCREENING_SPEC §1.3). Returns the engine's
     result so the caller can show crisis resources. Nothing is stored unless it is urgent.
     """
-    facts = build_facts(intake, assessment_date=clinic_today(), vitals=None)
+    facts = build_facts(intake, assessment_date=clinic_today(), vitals=())
     result = engine.screen(facts)
     urgent = _urgent_level(result)
     if urgent:
@@ -397,12 +403,14 @@ def case_record_vitals(
     bp_diastolic: int | None = None,
     bp_date: dt.date | None = None,
     weight_kg: Decimal | None = None,
+    height_cm: Decimal | None = None,
     request: HttpRequest | None = None,
 ) -> ScreeningResult:
     """Record vitals measured by staff and re-screen the case with them.
 
     The new result is stored beside the earlier ones; the measured blood pressure replaces
-    the patient's self-reported one in the facts (``bp_source: "measured"``).
+    the patient's self-reported one in the facts (``bp_source: "measured"``). A row holding
+    one kind of measurement leaves the others as the earlier rows (or the patient) gave them.
     """
     case = _lock_for_action(case_id=case_id, version=version)
     _require_submitted(case, "recording vitals")
@@ -414,6 +422,7 @@ def case_record_vitals(
         bp_diastolic=bp_diastolic,
         bp_date=bp_date,
         weight_kg=weight_kg,
+        height_cm=height_cm,
     )
     if bp_date is not None and bp_date > clinic_today():
         raise ValidationError({"bp_date": ValidationError("The date cannot be in the future.", code="future")})
@@ -424,7 +433,7 @@ def case_record_vitals(
     _save_case(case)
     measured = {
         name: {"before": None, "after": _plain(getattr(vitals, name))}
-        for name in ("bp_systolic", "bp_diastolic", "bp_date", "weight_kg")
+        for name in ("bp_systolic", "bp_diastolic", "bp_date", "weight_kg", "height_cm")
         if getattr(vitals, name) is not None
     }
     audit_record(

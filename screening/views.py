@@ -296,6 +296,7 @@ def vitals(request: HttpRequest, case_id: int) -> HttpResponse:
             bp_diastolic=data["bp_diastolic"],
             bp_date=data["bp_date"],
             weight_kg=data["weight_kg"],
+            height_cm=data["height_cm"],
             request=request,
         ),
         done="Measured vitals recorded and the case re-screened: see what changed below.",

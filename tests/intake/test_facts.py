@@ -75,14 +75,14 @@ def test_a_typed_blood_pressure_is_self_reported(intake):
 def test_measured_vitals_replace_the_patients_reading_and_weight(intake):
     intake.bp_systolic, intake.bp_diastolic, intake.weight_kg = 190, 100, Decimal("80.0")
     vitals = MeasuredVitals(bp_systolic=128, bp_diastolic=82, bp_date=dt.date(2026, 11, 19), weight_kg=Decimal("79.5"))
-    facts = facts_of(intake, vitals=vitals)
+    facts = facts_of(intake, vitals=[vitals])
     assert facts["vitals"] == {"bp_systolic": 128, "bp_diastolic": 82, "bp_source": "measured", "bp_date": "2026-11-19"}
     assert facts["patient"]["weight_kg"] == 79.5
 
 
 def test_a_measured_weight_alone_keeps_the_self_reported_reading(intake):
     intake.bp_systolic, intake.bp_diastolic = 130, 85
-    facts = facts_of(intake, vitals=MeasuredVitals(weight_kg=Decimal("70.0")))
+    facts = facts_of(intake, vitals=[MeasuredVitals(weight_kg=Decimal("70.0"))])
     assert facts["vitals"]["bp_source"] == "self_reported"
     assert facts["patient"]["weight_kg"] == 70.0
 

@@ -154,3 +154,28 @@ def test_a_new_urgent_reading_raises_the_alert_again(clinician_client, patient):
     case.refresh_from_db()
     assert case.needs_acknowledgement
     assert AuditEvent.objects.filter(action=AuditAction.ALERT).count() == 2
+
+
+def test_a_weight_alone_after_a_measured_crisis_reading_keeps_the_case_urgent(clinician_client, screened_case):
+    act(clinician_client, screened_case, "vitals", bp_systolic=190, bp_diastolic=100, bp_date=_today())
+    screened_case.refresh_from_db()
+    act(clinician_client, screened_case, "acknowledge", note="Called the patient; GP informed.")
+
+    response = act(clinician_client, screened_case, "vitals", weight_kg="82")
+
+    assert response.status_code == HTTPStatus.FOUND
+    screened_case.refresh_from_db()
+    result = screened_case.latest_result
+    assert screened_case.overall == Level.URGENT_MEDICAL
+    rules = {flag["rule"] for flag in result.result["flags"]}
+    assert "BP-01" in rules and "BP-07" not in rules
+    assert result.facts["vitals"]["bp_source"] == "measured"
+    assert result.facts["patient"]["weight_kg"] == 82.0
+
+
+def test_a_reading_alone_after_a_measured_weight_keeps_the_weight(clinician_client, screened_case):
+    act(clinician_client, screened_case, "vitals", weight_kg="95.5", height_cm="158")
+    act(clinician_client, screened_case, "vitals", bp_systolic=124, bp_diastolic=80, bp_date=_today())
+    screened_case.refresh_from_db()
+    patient = screened_case.latest_result.facts["patient"]
+    assert (patient["weight_kg"], patient["height_cm"]) == (95.5, 158.0)
