@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from clinic.models import User
+from clinic.text import clean_name
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -49,7 +50,7 @@ class PatientRegistrationForm(forms.Form):
         self.helper.add_input(Submit("submit", "Create my account"))
 
     def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
+        name = clean_name(self.cleaned_data["full_name"])
         if "\x00" in name:
             raise forms.ValidationError("Your name contains a character we cannot store.", code="invalid")
         return name

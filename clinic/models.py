@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from clinic.text import strip_bidi
 
 
 class TimeStamped(models.Model):
@@ -79,6 +83,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # However the name arrived (form, admin, command), it is stored without the
+        # bidirectional controls that make a name display differently from what it is.
+        self.full_name = strip_bidi(self.full_name or "")
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name

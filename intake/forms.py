@@ -20,6 +20,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
+from clinic.text import clean_name
 from intake.facts import MAX_AGE_YEARS, age_on
 from intake.models import (
     Arrhythmia,
@@ -550,7 +551,7 @@ class TrialRowForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        name = (cleaned.get("name") or "").strip()
+        name = clean_name(cleaned.get("name") or "")
         cleaned["name"] = name
         others = any(cleaned.get(key) not in (None, "") for key in ("weeks", "full_dose", "helped"))
         if others and not name and "name" not in self.errors:
@@ -568,7 +569,7 @@ class MedicationRowForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for key in ("name", "dose", "frequency"):
-            cleaned[key] = (cleaned.get(key) or "").strip()
+            cleaned[key] = clean_name(cleaned.get(key) or "")
         if (cleaned["dose"] or cleaned["frequency"]) and not cleaned["name"] and "name" not in self.errors:
             self.add_error("name", forms.ValidationError("Give the medicine's name.", code="name_required"))
         return cleaned
@@ -958,7 +959,7 @@ class ConsentForm(forms.Form):
         return " ".join(name.replace(".", " ").split()).casefold()
 
     def clean_signature(self) -> str:
-        signature = " ".join(self.cleaned_data["signature"].split())
+        signature = clean_name(self.cleaned_data["signature"])
         if self._normalise(signature) != self._normalise(self.full_name):
             raise forms.ValidationError(
                 "Type your full name exactly as it is on your account: %(name)s.",

@@ -64,7 +64,10 @@ def _search_terms(request: HttpRequest) -> tuple[str, str]:
     """The (token, terms) of the search named in the address bar, if the session still has it."""
     token = request.GET.get("search", "")
     stored = request.session.get(SEARCH_SESSION_KEY) or {}
-    if token and secrets.compare_digest(str(stored.get("token", "")), token):
+    # Compared as bytes: compare_digest refuses non-ASCII str (``?search=%C3%A9`` was a 500),
+    # and an address bar can carry any text at all.
+    expected = str(stored.get("token", "")).encode("utf-8", "surrogatepass")
+    if token and secrets.compare_digest(expected, token.encode("utf-8", "surrogatepass")):
         return token, str(stored.get("q", ""))
     return "", ""
 

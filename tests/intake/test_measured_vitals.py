@@ -59,7 +59,12 @@ def test_a_weight_recorded_after_a_measured_crisis_reading_keeps_the_reading(int
 
     facts = build_facts(intake, assessment_date=TODAY, vitals=[weight, crisis])
 
-    assert facts["vitals"] == {"bp_systolic": 190, "bp_diastolic": 100, "bp_source": "measured", "bp_date": "2026-11-29"}
+    assert facts["vitals"] == {
+        "bp_systolic": 190,
+        "bp_diastolic": 100,
+        "bp_source": "measured",
+        "bp_date": "2026-11-29",
+    }
     assert facts["patient"]["weight_kg"] == 82.0
     result = screen(facts)
     assert result["overall"] == "URGENT_MEDICAL"
