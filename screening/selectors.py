@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case as SqlCase
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce, TruncDate
@@ -26,6 +25,7 @@ from screening.models import (
     Level,
     ScreeningResult,
 )
+from screening.presenters import flag_view, flags_by_level, most_severe_reason, readings_used
 
 # --- Intake sections ----------------------------------------------------------------------------
 # The sections are the patient side's steps (intake/steps.py): one list of steps serves the
@@ -168,11 +168,6 @@ def queue_level_counts(*, filters: QueueFilters, user: User, search: str = "") -
 # --- The case page ------------------------------------------------------------------------------
 
 
-def field_label(name: str) -> str:
-    label = str(Intake._meta.get_field(name).verbose_name)
-    return label[:1].upper() + label[1:]
-
-
 def answers_by_section(intake: Intake) -> list[dict[str, Any]]:
     """Every answer of the intake, section by section, as the patient was asked it.
 
@@ -195,38 +190,6 @@ def answers_by_section(intake: Intake) -> list[dict[str, Any]]:
     ]
 
 
-# Facts paths (SCREENING_SPEC §3) whose last part is not an intake column of the same name.
-_PATH_LABELS = {
-    "patient.date_of_birth": "Date of birth",
-    "patient.weight_kg": "Weight (kg)",
-    "patient.height_cm": "Height (cm)",
-    "patient.sex_at_birth": "Sex at birth",
-    "vitals.bp_systolic": "Blood pressure, systolic (mmHg)",
-    "vitals.bp_diastolic": "Blood pressure, diastolic (mmHg)",
-    "vitals.bp_source": "Blood pressure source",
-    "vitals.bp_date": "Blood pressure date",
-    "psychiatric.failed_antidepressant_trials": "Adequate failed antidepressant trials",
-    "routes": "Routes",
-    "medications": "Medications",
-}
-_INSTRUMENT_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7", "auditc": "AUDIT-C", "dast10": "DAST-10", "cssrs": "C-SSRS"}
-
-
-def path_label(path: str) -> str:
-    """A facts path such as ``medical.aneurysm`` or ``instruments.phq9[9]`` in words."""
-    if path in _PATH_LABELS:
-        return _PATH_LABELS[path]
-    last = path.rpartition(".")[2]
-    if "[" in last:
-        name, _, index = last.partition("[")
-        return f"{_INSTRUMENT_NAMES.get(name, name)} item {index.rstrip(']')}"
-    column = f"cssrs_{last}" if path.startswith("instruments.cssrs.") else last
-    try:
-        return field_label(column)
-    except FieldDoesNotExist:
-        return path
-
-
 def _display_value(value: object) -> str:
     if value is None:
         return "unknown"
@@ -235,40 +198,6 @@ def _display_value(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key}: {_display_value(item)}" for key, item in value.items())
     return str(value)
-
-
-@dataclass
-class FlagView:
-    rule: str
-    level: str
-    message: str
-    source: str
-    inputs: list[tuple[str, str, str]]
-    missing: list[tuple[str, str]]
-
-
-def _flag_view(flag: Mapping[str, Any]) -> FlagView:
-    inputs = flag.get("inputs") or {}
-    return FlagView(
-        rule=str(flag.get("rule", "")),
-        level=str(flag.get("level", "")),
-        message=str(flag.get("message", "")),
-        source=str(flag.get("source", "")),
-        inputs=[(path, path_label(path), _display_value(value)) for path, value in inputs.items()],
-        missing=[(path, path_label(path)) for path in flag.get("missing") or []],
-    )
-
-
-def flags_by_level(result: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """The result's flags grouped under each level, highest level first; empty levels left out."""
-    if not result:
-        return []
-    groups: list[dict[str, Any]] = []
-    for level in Level:
-        flags = [_flag_view(flag) for flag in result.get("flags") or [] if flag.get("level") == level.value]
-        if flags:
-            groups.append({"level": level.value, "label": level.label, "flags": flags})
-    return groups
 
 
 _BAND_WORDS = {"moderately_severe": "moderately severe", "stage_1": "stage 1", "stage_2": "stage 2"}
@@ -326,8 +255,8 @@ def result_changes(new: ScreeningResult | None, old: ScreeningResult | None) -> 
         "overall_before": old.overall,
         "overall_after": new.overall,
         "overall_changed": old.overall != new.overall,
-        "added": [_flag_view(after[key]) for key in sorted(after.keys() - before.keys())],
-        "removed": [_flag_view(before[key]) for key in sorted(before.keys() - after.keys())],
+        "added": [flag_view(after[key], new.facts) for key in sorted(after.keys() - before.keys())],
+        "removed": [flag_view(before[key], old.facts) for key in sorted(before.keys() - after.keys())],
     }
 
 
@@ -530,6 +459,7 @@ def case_page(case: Case) -> dict[str, Any]:
     prefetch_related_objects([intake], "medications", "antidepressant_trials")
     events = list(audit_events_for_case(case))
     document = latest.result if latest is not None else None
+    facts = latest.facts if latest is not None else None
     titles = step_titles()
     open_request = next((r for r in info_requests if r.resolved_at is None), None)
     return {
@@ -539,7 +469,9 @@ def case_page(case: Case) -> dict[str, Any]:
         "age": _case_age(intake, latest),
         "routes": routes_of(case),
         "latest": latest,
-        "flag_groups": flags_by_level(document),
+        "flag_groups": flags_by_level(document, facts),
+        "urgent_reason": most_severe_reason(document, facts),
+        "readings_used": readings_used(facts, vitals, screened_at=latest.created_at if latest else None),
         "scores": scores_table(document),
         "changes": result_changes(latest, previous),
         "results": results,

@@ -13,9 +13,9 @@ from http import HTTPStatus
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form, Textarea
+from django.forms import CheckboxSelectMultiple, Form, RadioSelect, Textarea
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from screening.forms import (
     VitalsForm,
 )
 from screening.models import Case, CaseStatus
+from screening.presenters import NOT_RECOGNISED
 from screening.selectors import case_page, clinicians, queue_cases, queue_level_counts
 
 QUEUE_PAGE_SIZE = 25
@@ -121,6 +122,31 @@ def search(request: HttpRequest) -> HttpResponse:
 # --- The case page ------------------------------------------------------------------------------
 
 ACTIONS = ("acknowledge", "assign", "vitals", "request_info", "decide", "note")
+ACTION_TITLES = {
+    "acknowledge": "the acknowledgement",
+    "assign": "the assignment",
+    "vitals": "the measured vitals",
+    "request_info": "the request for more information",
+    "decide": "the decision",
+    "note": "the note",
+}
+
+
+def _error_summary(bound: dict[str, Form] | None) -> dict[str, Any] | None:
+    """The refused form's errors, each linking to its field (the page opens on this summary)."""
+    for name, form in (bound or {}).items():
+        if not form.is_bound or not form.errors:
+            continue
+        errors = [(f"action-{name}", "", str(message)) for message in form.non_field_errors()]
+        for field_name, messages_ in form.errors.items():
+            if field_name == NON_FIELD_ERRORS or field_name not in form.fields:
+                continue
+            field = form[field_name]
+            multiple = isinstance(field.field.widget, RadioSelect | CheckboxSelectMultiple)
+            anchor = f"{field.auto_id}_0" if multiple else str(field.auto_id)
+            errors += [(anchor, str(field.label), str(message)) for message in messages_]
+        return {"name": name, "title": ACTION_TITLES.get(name, "this action"), "errors": errors}
+    return None
 
 
 def _forms_for(case: Case, user: User, bound: dict[str, Form] | None = None) -> dict[str, Form]:
@@ -152,6 +178,8 @@ def _render_case(
     context.update(
         {
             "forms": _forms_for(case, user, bound),
+            "error_summary": _error_summary(bound),
+            "not_recognised": NOT_RECOGNISED,
             "problem": problem,
             "kept": kept or [],
             "is_draft": case.latest_result_id is None,

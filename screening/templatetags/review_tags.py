@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from screening.models import CaseStatus, Level
+from screening.presenters import drug_class_words
 
 register = template.Library()
 
@@ -33,3 +34,17 @@ def status_label(status: str | None) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def tel_href(phone: str | None) -> str:
+    """A phone number as a ``tel:`` address: its digits, with a leading + kept."""
+    text = str(phone or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit() and ch.isascii())
+    return f"+{digits}" if text.startswith("+") else digits
+
+
+@register.filter
+def drug_class(value: str | None) -> str:
+    """A catalogue interaction class in words ("CNS depressant")."""
+    return drug_class_words(value)

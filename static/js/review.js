@@ -27,3 +27,14 @@
   });
   update();
 }());
+
+// A refused action: the page opens on its error summary, which takes the focus so that a
+// screen reader reads it and Tab reaches the links to each field.
+(function () {
+  "use strict";
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.scrollIntoView({block: "start"});
+  }
+}());

@@ -54,7 +54,8 @@ def test_it_explains_every_flag_grouped_by_level(clinician_client, screened_case
     assert bp07.message in body
     assert bp07.source in body
     # The answers that triggered it, in words: the self-reported source of the reading.
-    assert "Blood pressure source = self_reported" in body
+    assert "Blood pressure source: reported by the patient" in body
+    assert "self_reported" not in body.split('id="flags"', 1)[1].split('id="vitals"', 1)[0]
 
 
 def test_it_shows_the_scores_with_their_bands(clinician_client, screened_case):
@@ -91,7 +92,7 @@ def test_it_marks_unmatched_medications_for_reconciliation(clinician_client, pat
     assert rows["Xanax 0.5 mg"]["parts"][0]["drug_class"] == "cns_depressant"
     assert not rows["Xanax 0.5 mg"]["needs_reconciliation"]
     assert rows["Frobnitol 10 mg"]["needs_reconciliation"]
-    assert "needs reconciliation" in response.content.decode()
+    assert "Not recognised — reconcile" in response.content.decode()
 
 
 def test_it_shows_what_changed_between_the_last_two_results(clinician_client, case):
