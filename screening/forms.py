@@ -229,6 +229,25 @@ class QueueFilterForm(forms.Form):
             (ASSIGNED_NOBODY, "Nobody yet"),
             *[(str(person.pk), person.full_name or person.email) for person in staff],
         ]
+        # The filters sit in the queue's compact bar: small controls.
+        for name, field in self.fields.items():
+            choice = isinstance(field, forms.ChoiceField)
+            css = "form-select form-select-sm" if choice else "form-control form-control-sm"
+            field.widget.attrs["class"] = css + (" is-invalid" if self.is_bound and name in self.errors else "")
+
+    def active_count(self) -> int:
+        """How many filters differ from the default (open cases, any level, anyone, any date)."""
+        if not self.is_bound:
+            return 0
+        filters = self.filters()
+        return sum(
+            (
+                bool(filters.level),
+                filters.status != STATUS_OPEN,
+                bool(filters.assigned),
+                bool(filters.date_from or filters.date_to),
+            )
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -259,4 +278,13 @@ class SearchForm(forms.Form):
         label="Find a patient",
         max_length=150,
         help_text="Name, e-mail address or date of birth (YYYY-MM-DD or MM/DD/YYYY).",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "class": "form-control form-control-sm",
+                "placeholder": "Name, e-mail or date of birth",
+                "title": "Name, e-mail address or date of birth (YYYY-MM-DD or MM/DD/YYYY)",
+                "autocomplete": "off",
+            }
+        ),
     )

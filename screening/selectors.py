@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -127,7 +127,25 @@ def queue_cases(*, filters: QueueFilters, user: User, search: str = "") -> Query
     cases = _queue_filtered(filters=filters, user=user, search=search)
     if filters.level:
         cases = cases.filter(overall=filters.level)
-    return cases.select_related("intake__patient__user", "assigned_to").order_by("tier", "waiting_since", "id")
+    # The latest result rides along in the same query, for the row's one-line reason; of its
+    # facts document only the blood pressure is read (its source and date word the reason).
+    return (
+        cases.select_related("intake__patient__user", "assigned_to", "latest_result")
+        .defer("latest_result__facts")
+        .annotate(result_vitals=F("latest_result__facts__vitals"))
+        .order_by("tier", "waiting_since", "id")
+    )
+
+
+def with_reasons(cases: Iterable[Case]) -> list[Case]:
+    """The queue's page of cases, each given ``reason``: the one line saying why an urgent or
+    safety case is one ("PHQ-9 item 9 answered 2"); "" for the others. No query."""
+    rows = list(cases)
+    for case in rows:
+        result = case.latest_result.result if case.latest_result_id and case.latest_result else None
+        vitals = getattr(case, "result_vitals", None)
+        case.reason = most_severe_reason(result, {"vitals": vitals if isinstance(vitals, dict) else {}})
+    return rows
 
 
 def _queue_filtered(*, filters: QueueFilters, user: User, search: str) -> QuerySet[Case]:

@@ -38,7 +38,7 @@ from screening.forms import (
 )
 from screening.models import Case, CaseStatus
 from screening.presenters import NOT_RECOGNISED
-from screening.selectors import case_page, clinicians, queue_cases, queue_level_counts
+from screening.selectors import case_page, clinicians, queue_cases, queue_level_counts, with_reasons
 
 QUEUE_PAGE_SIZE = 25
 # The search terms live in the session under this key, with an opaque token; only the
@@ -85,6 +85,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         messages.info(request, "That search is no longer available: search again.")
     cases = queue_cases(filters=filters, user=user, search=terms)
     page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_reasons(page.object_list)
     counts = queue_level_counts(filters=filters, user=user, search=terms)
     return render(
         request,
@@ -97,6 +98,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "search_token": token,
             "searching": bool(terms),
             "level_counts": counts,
+            "active_filters": filter_form.active_count(),
             "total": page.paginator.count,
         },
     )

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import IntakeStatus
-from screening.models import Case, CaseStatus, Level
+from screening.models import Case, CaseStatus, Level, ScreeningTrigger
+from screening.services import case_record_vitals, screening_run
 from screening.views import QUEUE_PAGE_SIZE
 from tests.factories import PatientFactory, SubmittedIntakeFactory, UserFactory, make_case
 
@@ -231,15 +232,56 @@ def test_the_queue_runs_the_same_queries_for_3_and_30_cases(
 ):
     for n in range(cases):
         make_case(
-            flags=((("SAF-01", "URGENT_SAFETY"),) if n % 3 == 0 else (("BP-03", "CAUTION"),)),
+            flags=((("SAF-01", "URGENT_SAFETY"),) if n % 3 == 0 else (("BP-01", "URGENT_MEDICAL"),)),
             assigned_to=clinician if n % 2 else other_clinician,
         )
     clinician_client.get(QUEUE)  # the session is created on the first request
     # 1. the session, 2. the user, 3. SAVEPOINT (ATOMIC_REQUESTS), 4. the user's groups,
     # 5. the clinicians for the "assigned to" filter, 6. the count for the paginator,
-    # 7. the counts per level (one aggregate), 8. the page of cases with patient and
-    # assignee joined, 9. RELEASE SAVEPOINT, 10–12. the session saved (SAVEPOINT, UPDATE,
+    # 7. the counts per level (one aggregate), 8. the page of cases with patient, assignee
+    # and latest result joined (the result's blood pressure read in the same query, for
+    # each row's one-line reason: no query per row), 9. RELEASE SAVEPOINT, 10–12. the session saved (SAVEPOINT, UPDATE,
     # RELEASE) because every request renews its expiry.
     with django_assert_num_queries(12):
         response = clinician_client.get(QUEUE, {"status": "any"})
     assert len(response.context["page"].object_list) == min(cases, QUEUE_PAGE_SIZE)
+    assert all(case.reason for case in response.context["page"].object_list)
+
+
+
+def _screened(name: str, **answers) -> Case:
+    first, last = name.lower().split()
+    user = UserFactory(full_name=name, email=f"{first}.{last}@example.org")
+    intake = SubmittedIntakeFactory(patient=PatientFactory(user=user), **answers)
+    screening_run(intake=intake, trigger=ScreeningTrigger.SUBMIT)
+    return Case.objects.get(intake=intake)
+
+
+@time_machine.travel(dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC), tick=False)
+def test_each_urgent_or_safety_row_says_why_in_one_line(clinician_client, clinician):
+    suicide = _screened("Sam Nine", phq9_9=2)
+    crisis = _screened("Pat Pressure")
+    case_record_vitals(
+        case_id=crisis.pk,
+        version=Case.objects.get(pk=crisis.pk).version,
+        actor=clinician,
+        bp_systolic=190,
+        bp_diastolic=100,
+        bp_date=dt.date(2026, 11, 29),
+    )
+    routine = _screened("Robin Routine")
+
+    response = clinician_client.get(QUEUE)
+
+    reasons = {case.pk: case.reason for case in response.context["page"].object_list}
+    assert reasons == {
+        suicide.pk: "PHQ-9 item 9 answered 2",
+        crisis.pk: "Measured BP 190/100 on 29 Nov",
+        routine.pk: "",
+    }
+    body = response.content.decode()
+    row = body.split(f'data-case="{suicide.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "PHQ-9 item 9 answered 2" in row
+    assert "Urgent: suicide risk</span>" in row  # the outcome badge
+    routine_row = body.split(f'data-case="{routine.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="reason"' not in routine_row
