@@ -106,7 +106,158 @@ def test_approving_despite_standing_flags_asks_for_a_reason_beside_each_flag(pag
 
     bp07 = page.get_by_label("Reason for approving despite BP-07", exact=False)
     assert bp07.get_attribute("aria-invalid") == "true" or "is-invalid" in (bp07.get_attribute("class") or "")
-    assert page.get_by_text("Approving despite this flag needs a written reason.").count() == 1
+    # Once beside the field, once in the error summary the page opens on (which links to it).
+    decide_form = page.locator('form[data-action="decide"]')
+    assert decide_form.get_by_text("Approving despite this flag needs a written reason.").count() == 1
+    assert page.get_by_test_id("error-summary").get_by_role("link", name="BP-07", exact=False).count() == 1
     assert page.locator("#id_reason").input_value() == "Benefit outweighs the risks here."
     assert prg.input_value() == "Stopped breastfeeding last week."
     assert not Decision.objects.exists()
+
+
+# --- Issue 9: measured vitals that never drop a flag, a queue and a case read at a glance ------
+
+QUEUE_ROWS = '[data-testid="queue"] tbody tr'
+NARROW = ({"width": 320, "height": 800}, {"width": 683, "height": 450})  # a phone; 1366×900 at 200% zoom
+
+
+def _rows_in_view(page) -> int:
+    return page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector))
+            .filter((row) => {
+                const box = row.getBoundingClientRect();
+                return box.top >= 0 && box.bottom <= window.innerHeight;
+            })
+            .length""",
+        QUEUE_ROWS,
+    )
+
+
+def _sideways(page) -> tuple[int, int]:
+    return page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def _bottom(locator) -> float:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["y"] + box["height"]
+
+
+def test_a_weight_after_a_measured_crisis_reading_keeps_the_case_urgent(page, screenshot_dir):
+    UserFactory(email="carol@example.org", full_name="Carol Clinician", role=Role.CLINICIAN)
+    # More cases than fit on a screen: 18 routine, 3 urgent (whose rows carry a reason line).
+    for n in range(18):
+        _submitted(f"Routine Patient{n:02d}", f"routine{n}@example.org", days_ago=30 - n)
+    _submitted("Sam Nine", "sam@example.org", days_ago=2, phq9_9=2, phone="+1 555 010 7777")
+    _submitted("Ola Item", "ola@example.org", days_ago=3, phq9_9=1)
+    _submitted("Kim Crisis", "kim@example.org", days_ago=4, bp_systolic=192, bp_diastolic=104)
+    urgent = _submitted(
+        "Riley Pressure", "riley@example.org", days_ago=1, bp_systolic=150, bp_diastolic=95, phone="+1 (555) 010-2030"
+    )
+
+    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    page.wait_for_url("**/review/")
+
+    # The queue at 1366×900: at least 12 rows without scrolling, each urgent row saying why.
+    assert page.locator(QUEUE_ROWS).count() == 22
+    page.screenshot(path=str(screenshot_dir / "review-queue-1366x900.png"))
+    visible = _rows_in_view(page)
+    print(f"queue rows visible at 1366x900: {visible}")
+    assert visible >= 12
+    assert "PHQ-9 item 9 answered 2" in page.locator(QUEUE_ROWS, has_text="Sam Nine").inner_text()
+    assert "Self-reported BP 192/104 on " in page.locator(QUEUE_ROWS, has_text="Kim Crisis").inner_text()
+    assert "not acknowledged" in page.locator(QUEUE_ROWS).nth(0).inner_text()
+
+    # Nothing scrolls sideways on a phone or at 200% zoom.
+    for size in NARROW:
+        page.set_viewport_size(size)
+        scroll_width, width = _sideways(page)
+        print(f"queue at {size['width']}x{size['height']}: scrollWidth {scroll_width}, viewport {width}")
+        assert scroll_width <= width, size
+    page.screenshot(path=str(screenshot_dir / "review-queue-683x450.png"))
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    # Riley reported 150/95 (not urgent): a measured reading is taken at the clinic.
+    page.goto(f"/review/cases/{urgent.pk}/")
+    assert urgent.overall != Level.URGENT_MEDICAL
+
+    # A measured crisis reading: URGENT_MEDICAL with BP-01, acknowledged again.
+    today = timezone.localdate().isoformat()
+    page.get_by_label("Systolic (mmHg)").fill("190")
+    page.get_by_label("Diastolic (mmHg)").fill("100")
+    page.get_by_label("Date measured").fill(today)
+    page.get_by_role("button", name="Record and re-screen").click()
+    page.get_by_text("Measured vitals recorded and the case re-screened").wait_for()
+    assert "Urgent: medical" in page.get_by_test_id("overall").inner_text()
+    page.get_by_label("What did you do about the urgent flag?").fill("Sent to the emergency department.")
+    page.get_by_role("button", name="Acknowledge urgent flag").click()
+    page.get_by_text("Urgent flag acknowledged.").wait_for()
+
+    # Then a weight alone: the measured crisis reading still stands.
+    page.get_by_label("Weight (kg)").fill("82")
+    page.get_by_role("button", name="Record and re-screen").click()
+    page.get_by_text("Measured vitals recorded and the case re-screened").wait_for()
+    urgent.refresh_from_db()
+    assert urgent.overall == Level.URGENT_MEDICAL
+    assert urgent.latest_result.trigger == ScreeningTrigger.VITALS
+    assert "Urgent: medical" in page.get_by_test_id("overall").inner_text()
+    assert page.locator('[data-flag="BP-01"]').count() == 1
+    assert page.locator('[data-flag="BP-07"]').count() == 0
+    used = page.get_by_test_id("readings-used").inner_text()
+    assert "190/100 mmHg, measured by staff" in used and "82.0 kg" in used
+
+    # The header, above the fold: name, phone as a link, the reason of the urgent flag.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    phone = page.get_by_test_id("phone")
+    assert phone.get_attribute("href") == "tel:+15550102030"
+    reason = page.get_by_test_id("urgent-reason")
+    assert reason.inner_text().startswith("Why: Measured BP 190/100 on ")
+    for locator in (page.get_by_test_id("patient-name"), phone, reason, page.get_by_test_id("overall")):
+        assert _bottom(locator) <= 900
+    page.screenshot(path=str(screenshot_dir / "review-case-desktop.png"))
+
+    # A refused decision opens on its error summary, links to the field, keeps the typed text.
+    page.get_by_label("Approved for initial assessment").check()
+    page.locator("#id_reason").fill("Reviewed with the GP.")
+    page.get_by_role("button", name="Record decision").click()
+    summary = page.get_by_test_id("error-summary")
+    summary.wait_for()
+    box = summary.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900
+    assert page.evaluate("() => document.activeElement && document.activeElement.id") == "error-summary"
+    assert page.locator("#id_reason").input_value() == "Reviewed with the GP."
+    page.screenshot(path=str(screenshot_dir / "review-case-refused-decision.png"))
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("() => location.hash").startswith("#id_flag_reason_")
+    # Bootstrap scrolls smoothly: wait until the linked field is on the screen.
+    page.wait_for_function(
+        """() => { const box = document.querySelector(location.hash).getBoundingClientRect();
+                   return box.top >= 0 && box.bottom <= window.innerHeight; }"""
+    )
+    assert not Decision.objects.exists()
+
+
+def test_the_case_page_on_a_phone(phone_page, screenshot_dir):
+    page = phone_page
+    UserFactory(email="carol@example.org", full_name="Carol Clinician", role=Role.CLINICIAN)
+    case = _submitted("Sam Nine", "sam@example.org", days_ago=2, phq9_9=2, phone="+1 555 010 7777")
+
+    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    page.wait_for_url("**/review/")
+    scroll_width, width = _sideways(page)
+    assert scroll_width <= width
+    page.goto(f"/review/cases/{case.pk}/")
+
+    assert page.get_by_test_id("phone").get_attribute("href") == "tel:+15550107777"
+    assert "PHQ-9 item 9 answered 2" in page.get_by_test_id("urgent-reason").inner_text()
+    for locator in (
+        page.get_by_test_id("patient-name"),
+        page.get_by_test_id("phone"),
+        page.get_by_test_id("urgent-reason"),
+    ):
+        assert _bottom(locator) <= 844
+    scroll_width, width = _sideways(page)
+    print(f"case page at 390x844: scrollWidth {scroll_width}, viewport {width}")
+    assert scroll_width <= width
+    page.screenshot(path=str(screenshot_dir / "review-case-phone-390x844.png"))
+    page.screenshot(path=str(screenshot_dir / "review-case-phone-390x844-full.png"), full_page=True)
