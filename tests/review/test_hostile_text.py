@@ -153,8 +153,9 @@ def test_refused_actions_show_the_typed_text_back_as_text(clinician_client, clin
     assert "&lt;/textarea&gt;" in refused["decide"].content.decode()
 
 
-def test_a_decided_case_and_its_timeline_show_typed_text_as_text(clinician_client, clinician, hostile_case):
-    case = _all_forms_case(hostile_case, clinician)
+def _decided(case: Case, clinician: User) -> Case:
+    """The case decided with a hostile reason, and a hostile reason against each flag."""
+    case = _all_forms_case(case, clinician)
     flags = services.departing_flags(case.latest_result.result)
     services.case_decide(
         case_id=case.pk,
@@ -164,6 +165,11 @@ def test_a_decided_case_and_its_timeline_show_typed_text_as_text(clinician_clien
         reason=HOSTILE,
         flag_reasons={str(flag["rule"]): HOSTILE for flag in flags},
     )
+    return case
+
+
+def test_a_decided_case_and_its_timeline_show_typed_text_as_text(clinician_client, clinician, hostile_case):
+    case = _decided(hostile_case, clinician)
     response = clinician_client.get(reverse("review:case", args=[case.pk]))
     assert response.status_code == HTTPStatus.OK
     assert 'data-testid="timeline"' in response.content.decode()
@@ -178,7 +184,7 @@ def _records(case: Case) -> dict[type, object]:
         Intake: intake,
         IntakeMedication: intake.medications.first(),
         AntidepressantTrial: intake.antidepressant_trials.first(),
-        StepDraft: intake.drafts.first() if hasattr(intake, "drafts") else StepDraft.objects.get(intake=intake),
+        StepDraft: StepDraft.objects.get(intake=intake),
         Case: case,
         ScreeningResult: case.latest_result,
         Decision: Decision.objects.filter(case=case).first(),
@@ -191,15 +197,7 @@ def _records(case: Case) -> dict[type, object]:
 
 
 def test_every_admin_list_and_change_page_shows_typed_text_as_text(admin_client_, clinician, hostile_case):
-    case = _all_forms_case(hostile_case, clinician)
-    services.case_decide(
-        case_id=case.pk,
-        version=case.version,
-        actor=clinician,
-        outcome="not_eligible",
-        reason=HOSTILE,
-        flag_reasons={},
-    )
+    case = _decided(hostile_case, clinician)
     audit_record(actor=clinician, action=AuditAction.NOTE, target=case, summary=HOSTILE, changes={"note": HOSTILE})
     records = _records(case)
     assert set(OWN_MODELS) <= set(records), set(OWN_MODELS) - set(records)
