@@ -311,9 +311,11 @@ def readings_used(
     patient = facts.get("patient") or {}
     vitals = facts.get("vitals") or {}
 
-    def origin(row: MeasuredVitals | None, value: object) -> str:
+    def origin(row: MeasuredVitals | None, value: object, *, measured: bool = False) -> str:
         if value is None:
             return "no figure: not answered by the patient and not measured"
+        if row is None and measured:
+            return "a measured row"
         if row is not None:
             who = row.recorded_by.full_name if row.recorded_by_id else "staff"
             return f"measured row recorded {row.recorded_at:%Y-%m-%d %H:%M} by {who}"
@@ -327,7 +329,7 @@ def readings_used(
         ReadingUsed(
             "Blood pressure",
             bp_words(vitals, assessment_date=facts.get("assessment_date")),
-            origin(bp_row, vitals.get("bp_systolic")),
+            origin(bp_row, vitals.get("bp_systolic"), measured=vitals.get("bp_source") == "measured"),
             bp_row,
         ),
         ReadingUsed("Weight", weight_words, origin(chosen.weight, weight), chosen.weight),
