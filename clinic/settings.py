@@ -247,6 +247,9 @@ if CLINIC_REMINDER_SECOND_DAYS <= CLINIC_REMINDER_FIRST_DAYS:
 # A failed e-mail is tried again after 1, 2, 4 … minutes (at most 30 between tries), this
 # many times in all before it is marked failed.
 CLINIC_NOTIFY_MAX_ATTEMPTS = env.int("CLINIC_NOTIFY_MAX_ATTEMPTS", default=12, minimum=1)
+# An SMTP server that does not answer within this many seconds counts as a failed attempt
+# (Django's default is to wait for ever, which would stall the worker).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10, minimum=1)
 # /healthz reports the worker as late when it has not been seen for this long.
 CLINIC_WORKER_LATE_SECONDS = env.int("CLINIC_WORKER_LATE_SECONDS", default=300, minimum=60)
 # The task queue (django-q2). "orm": the database is the queue, no other service needed;
