@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from django_q.models import Failure, OrmQ, Schedule, Success
+
 from clinic.admin_helpers import AdminRoleRequiredMixin, ReadOnlyAdminMixin
 from notify.models import AlertRecipient, Notification
+
+# django-q2's own pages (tasks, schedules, queue) offer deleting and re-running tasks, which
+# the back office never does; the notifications below are the clinic's view of the queue.
+for _model in (Success, Failure, Schedule, OrmQ):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(AlertRecipient)
