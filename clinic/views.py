@@ -8,9 +8,9 @@ from django.contrib.auth import login
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinic.forms import PatientRegistrationForm

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from clinic.admin_helpers import AdminRoleRequiredMixin, ReadOnlyAdminMixin

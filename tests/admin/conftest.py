@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.db import models
 from django.urls import reverse
-
 from django.utils import timezone
 
 from clinic.audit import audit_record
@@ -94,7 +93,7 @@ RECORD_BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
     CaseNote: CaseNoteFactory,
     MeasuredVitals: MeasuredVitalsFactory,
     InfoRequest: InfoRequestFactory,
-    AlertRecipient: lambda: AlertRecipient.objects.create(email=f"oncall{AlertRecipient.objects.count()}@clinic.example"),
+    AlertRecipient: lambda: AlertRecipient.objects.create(email=f"on{AlertRecipient.objects.count()}@clinic.example"),
     Notification: lambda: _notification(),
     AccessAttempt: lambda: _access(AccessAttempt, get_data="", post_data="", failures_since_start=2),
     AccessLog: lambda: _access(AccessLog),

@@ -54,11 +54,10 @@ def test_an_urgent_answer_in_a_transaction_that_rolls_back_owes_nothing(
 ):
     Intake.objects.filter(pk=intake.pk).update(**{key: int(value) for key, value in ITEM_9.items()})
     intake.refresh_from_db()
-    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            safety_check_draft(intake=intake)
-            assert Notification.objects.count() == 1
-            raise RuntimeError("the request failed after the alert was raised")
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        safety_check_draft(intake=intake)
+        assert Notification.objects.count() == 1
+        raise RuntimeError("the request failed after the alert was raised")
     assert not Notification.objects.exists()
     assert not Case.objects.filter(intake=intake).exists()
     assert callbacks == []
