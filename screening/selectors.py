@@ -417,6 +417,7 @@ _CHANGE_LABELS = {
     "bp_diastolic": "Diastolic (mmHg)",
     "bp_date": "Blood pressure date",
     "weight_kg": "Weight (kg)",
+    "notification": "E-mail (notification no.)",
 }
 
 
