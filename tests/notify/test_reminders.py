@@ -155,8 +155,17 @@ def test_opting_out_cancels_a_reminder_still_queued(draft, django_capture_on_com
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("token", ["garbage", "1", opt_out_token(1)[:-3] + "abc"])
-def test_a_forged_or_damaged_opt_out_link_is_refused_with_a_message(draft, token):
+FORGED = {
+    "garbage": lambda intake_id: "garbage",
+    "unsigned": lambda intake_id: str(intake_id),
+    "tampered": lambda intake_id: opt_out_token(intake_id)[:-3] + "abc",
+    "cut short": lambda intake_id: opt_out_token(intake_id)[:-10],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FORGED))
+def test_a_forged_or_damaged_opt_out_link_is_refused_with_a_message(draft, kind):
+    token = FORGED[kind](draft.pk)
     response = Client().post(reverse("notify:opt_out", args=[token]))
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "This link is not valid" in response.content.decode()
