@@ -23,8 +23,8 @@ run: $(STAMP) assets
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py seed_demo
 	@echo ""
-	@echo "clinic-intake is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "clinic-intake is starting at http://$(HOST):$(PORT)/ with its task worker  (Ctrl-C stops both)"
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} PY=$(PY) bin/run-dev $(HOST):$(PORT)
 
 test: $(STAMP) assets
 	$(PY) -m pytest $(PYTEST_ARGS)

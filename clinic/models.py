@@ -140,6 +140,10 @@ class AuditAction(models.TextChoices):
     NOTE = "note", "Note added"
     EXPORT = "export", "Exported"
     LOGIN = "login", "Logged in"
+    NOTIFY_ATTEMPT = "notify_attempt", "E-mail attempt failed"
+    NOTIFY_SENT = "notify_sent", "E-mail delivered"
+    NOTIFY_FAILED = "notify_failed", "E-mail not delivered"
+    REMINDER_OPT_OUT = "reminder_opt_out", "Reminders stopped"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -56,6 +57,9 @@ INSTALLED_APPS = [
     "clinic",
     "intake",
     "screening",
+    # Notifications and the task queue (issue 15).
+    "django_q",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -217,8 +221,62 @@ EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "clinic-intake <no-reply@localhost>")
 # Who receives urgent safety and medical alerts by e-mail (comma-separated); clinicians see
-# them in the queue in any case.
+# them in the queue in any case. This seeds the alert addresses at the first `migrate`; after
+# that an admin keeps them in the back office (notify.AlertRecipient).
 CLINIC_ALERT_EMAILS = env.list("CLINIC_ALERT_EMAILS", default=[])
+
+# --- Notifications and the task queue (issue 15) -----------------------------------------------
+# The absolute address of the app, for links in e-mails (urgent alerts, reminders). Required
+# outside debug (`check --deploy` reports it missing).
+CLINIC_SITE_URL = env.str("CLINIC_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if CLINIC_SITE_URL:
+    _site = urlsplit(CLINIC_SITE_URL)
+    if _site.scheme not in {"http", "https"} or not _site.netloc or _site.query or _site.fragment:
+        raise ImproperlyConfigured(
+            f"CLINIC_SITE_URL={CLINIC_SITE_URL!r} is not a site address such as https://intake.example-clinic.org."
+        )
+# Draft reminders: the first after this many days without activity, the second after the
+# longer wait, then no more.
+CLINIC_REMINDER_FIRST_DAYS = env.int("CLINIC_REMINDER_FIRST_DAYS", default=2, minimum=1)
+CLINIC_REMINDER_SECOND_DAYS = env.int("CLINIC_REMINDER_SECOND_DAYS", default=7, minimum=1)
+if CLINIC_REMINDER_SECOND_DAYS <= CLINIC_REMINDER_FIRST_DAYS:
+    raise ImproperlyConfigured(
+        f"CLINIC_REMINDER_SECOND_DAYS={CLINIC_REMINDER_SECOND_DAYS} must be more than "
+        f"CLINIC_REMINDER_FIRST_DAYS={CLINIC_REMINDER_FIRST_DAYS}."
+    )
+# A failed e-mail is tried again after 1, 2, 4 … minutes (at most 30 between tries), this
+# many times in all before it is marked failed.
+CLINIC_NOTIFY_MAX_ATTEMPTS = env.int("CLINIC_NOTIFY_MAX_ATTEMPTS", default=12, minimum=1)
+# An SMTP server that does not answer within this many seconds counts as a failed attempt
+# (Django's default is to wait for ever, which would stall the worker).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10, minimum=1)
+# /healthz reports the worker as late when it has not been seen for this long.
+CLINIC_WORKER_LATE_SECONDS = env.int("CLINIC_WORKER_LATE_SECONDS", default=300, minimum=60)
+# The task queue (django-q2). "orm": the database is the queue, no other service needed;
+# redis://host:6379/0 (or rediss://) uses an existing Redis; the worker is `manage.py qcluster`.
+_TASK_BROKER = env.str("CLINIC_TASK_BROKER", "orm")
+Q_CLUSTER: dict[str, object] = {
+    "name": "clinic-intake",
+    "workers": env.int("CLINIC_TASK_WORKERS", default=2, minimum=1),
+    # A task that runs longer is stopped; an unacknowledged one is handed out again after
+    # `retry` seconds. Our tasks retry themselves with backoff, so a failure is acknowledged.
+    "timeout": 60,
+    "retry": 120,
+    "ack_failures": True,
+    "max_attempts": 1,
+    "catch_up": False,
+    "save_limit": 500,
+    "label": "Task queue",
+}
+if _TASK_BROKER == "orm":
+    Q_CLUSTER["orm"] = "default"
+elif _TASK_BROKER.startswith(("redis://", "rediss://")):
+    Q_CLUSTER["redis"] = _TASK_BROKER
+else:
+    raise ImproperlyConfigured(
+        f"CLINIC_TASK_BROKER={_TASK_BROKER!r} is not a task broker: use orm or redis://host:6379/0."
+    )
+# --- end of notifications and the task queue ----------------------------------------------------
 
 # Logs carry no names, e-mail addresses or answers: request paths use opaque ids only, and
 # django.request (which logs the path and status of errors) goes to stderr without bodies.

@@ -7,6 +7,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-" + "x7Qp2Lm9Zr4Tv8W
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_MANIFEST_STATIC", "false")
+os.environ.setdefault("CLINIC_SITE_URL", "https://intake.clinic.example")
 
 from clinic.settings import *  # noqa: E402,F403
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("intake/", include("intake.urls")),
     path("review/", include("screening.urls")),
+    path("notifications/", include("notify.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,17 +2,20 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
 from clinic.forms import PatientRegistrationForm
 from clinic.services import user_register_patient
+from notify.services import worker_last_seen
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +52,24 @@ def register(request: HttpRequest) -> HttpResponse:
 @never_cache
 @transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the database answers, 503 when it does not."""
+    """200 when the database answers, 503 when it does not.
+
+    ``worker`` says whether the task worker (which sends the alert e-mails) ran its periodic
+    task lately: "up", "late" (not seen for CLINIC_WORKER_LATE_SECONDS) or "never". It does not
+    change the status code: a load balancer must not take the web app out for a late worker;
+    monitoring alerts on it.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        seen = worker_last_seen()
     except DatabaseError:
         logger.warning("healthz: database did not answer")
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+        return JsonResponse({"status": "unavailable", "database": "down", "worker": "unknown"}, status=503)
+    if seen is None:
+        return JsonResponse({"status": "ok", "database": "up", "worker": "never", "worker_seen_seconds_ago": None})
+    ago = max(int((timezone.now() - seen).total_seconds()), 0)
+    worker = "late" if ago > settings.CLINIC_WORKER_LATE_SECONDS else "up"
+    return JsonResponse({"status": "ok", "database": "up", "worker": worker, "worker_seen_seconds_ago": ago})
 

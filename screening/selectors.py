@@ -365,6 +365,7 @@ _CHANGE_LABELS = {
     "bp_date": "Blood pressure date",
     "weight_kg": "Weight (kg)",
     "height_cm": "Height (cm)",
+    "notification": "E-mail (notification no.)",
 }
 
 
@@ -476,6 +477,8 @@ def case_page(case: Case) -> dict[str, Any]:
     # The step definitions and the medication table read these through the prefetch cache.
     prefetch_related_objects([intake], "medications", "antidepressant_trials")
     events = list(audit_events_for_case(case))
+    # Whether the e-mails about the case went out (notify/_case_notifications.html).
+    case_notifications = list(case.notifications.order_by("-created_at", "-id")[:10])
     document = latest.result if latest is not None else None
     facts = latest.facts if latest is not None else None
     titles = step_titles()
@@ -502,4 +505,5 @@ def case_page(case: Case) -> dict[str, Any]:
         "open_request_steps": [titles.get(key, key) for key in (open_request.steps if open_request else [])],
         "vitals": vitals,
         "timeline": build_timeline(events=events, results=results, notes=notes, decisions=decisions),
+        "case_notifications": case_notifications,
     }

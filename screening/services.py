@@ -16,18 +16,16 @@ import logging
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit import audit_record
 from clinic.models import AuditAction, User
 from intake.facts import build_facts
 from intake.models import Intake, IntakeStatus
+from notify.services import notify_resubmitted, notify_urgent_alert
 from screening import engine
 from screening.models import (
     LEVEL_PRIORITY,
@@ -91,19 +89,9 @@ def _raise_urgent(*, case: Case, level: str, source: str) -> None:
     case.urgent_acknowledged_by = None
     case.urgent_acknowledgement_note = ""
     audit_record(actor=None, action=AuditAction.ALERT, target=case, summary=f"{level} alert raised ({source})")
-    recipients = list(settings.CLINIC_ALERT_EMAILS)
-    if recipients:
-        # No health data or name in the e-mail: only the level and a link to the case.
-        path = reverse("review:case", args=[case.pk])
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"[clinic-intake] {Level(level).label}: case {case.pk}",
-                message=f"An urgent flag was raised on case {case.pk}. Open it: {path}",
-                from_email=None,
-                recipient_list=recipients,
-                fail_silently=True,
-            )
-        )
+    # The e-mail is owed in this transaction and sent by the worker once it commits (no
+    # health data or name in it: the level, the case number and a link).
+    notify_urgent_alert(case=case, level=level)
     logger.warning("urgent alert raised: case=%s level=%s", case.pk, level)
 
 
@@ -156,7 +144,13 @@ def screening_run(
     if trigger == ScreeningTrigger.RESUBMIT:
         # The patient answered a request for more information: the request is resolved and
         # the case is back in the queue, with its clinician if it had one.
-        InfoRequest.objects.filter(case=case, resolved_at__isnull=True).update(resolved_at=timezone.now())
+        answered = list(
+            InfoRequest.objects.filter(case=case, resolved_at__isnull=True).order_by("-id").values_list("pk", flat=True)
+        )
+        InfoRequest.objects.filter(pk__in=answered).update(resolved_at=timezone.now())
+        if answered:
+            # The clinician who asked (or the one assigned) hears of the answer by e-mail.
+            notify_resubmitted(case=case, info_request_id=answered[0])
         if case.status == CaseStatus.INFO_REQUESTED:
             case.status = CaseStatus.IN_REVIEW if case.assigned_to_id else CaseStatus.NEW
     if intake.submitted_at and case.submitted_at is None:

@@ -74,3 +74,38 @@ def clinician_client(client, clinician):
 def admin_client_(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+def _run_queued_tasks() -> list[object]:
+    """Run every task waiting in the database queue, as the worker would, oldest first.
+
+    The queue is django-q2's ORM broker (the default); each task is removed once run. Tasks
+    queued while running are run too. Returns what each task returned.
+    """
+    from django.utils.module_loading import import_string
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    results: list[object] = []
+    while waiting := list(OrmQ.objects.order_by("id")):
+        for row in waiting:
+            task = SignedPackage.loads(row.payload)
+            func = import_string(task["func"]) if isinstance(task["func"], str) else task["func"]
+            row.delete()
+            results.append(func(*task["args"], **task["kwargs"]))
+    return results
+
+
+@pytest.fixture
+def run_queued_tasks(db):
+    """The task worker, in-process: call it to run what the app queued."""
+    return _run_queued_tasks
+
+
+@pytest.fixture
+def alert_emails(db) -> list[str]:
+    """The clinic's alert address, as an admin set it."""
+    from notify.models import AlertRecipient
+
+    AlertRecipient.objects.create(email="alerts@clinic.example")
+    return ["alerts@clinic.example"]

@@ -10,10 +10,12 @@ from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.audit import audit_record
 from clinic.models import AuditAction, AuditEvent, Role, User
 from intake.models import AntidepressantTrial, ConsentVersion, Intake, IntakeMedication, Patient, StepDraft
+from notify.models import AlertRecipient, Notification, NotificationKind
 from screening.models import Case, CaseNote, Decision, InfoRequest, MeasuredVitals, ScreeningResult
 from tests.factories import (
     CaseNoteFactory,
@@ -61,6 +63,18 @@ def _access(model: type[AccessAttempt | AccessLog | AccessFailureLog], **extra: 
     )
 
 
+def _notification() -> Notification:
+    case = make_case()
+    return Notification.objects.create(
+        kind=NotificationKind.URGENT_ALERT,
+        key=f"urgent_alert:case:{case.pk}:test",
+        intake=case.intake,
+        case=case,
+        level="URGENT_SAFETY",
+        next_attempt_at=timezone.now(),
+    )
+
+
 #: How to make one record of each registered model, for the tests that visit every page.
 RECORD_BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
     User: lambda: UserFactory(role=Role.CLINICIAN),
@@ -79,6 +93,8 @@ RECORD_BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
     CaseNote: CaseNoteFactory,
     MeasuredVitals: MeasuredVitalsFactory,
     InfoRequest: InfoRequestFactory,
+    AlertRecipient: lambda: AlertRecipient.objects.create(email=f"on{AlertRecipient.objects.count()}@clinic.example"),
+    Notification: lambda: _notification(),
     AccessAttempt: lambda: _access(AccessAttempt, get_data="", post_data="", failures_since_start=2),
     AccessLog: lambda: _access(AccessLog),
     AccessFailureLog: lambda: _access(AccessFailureLog),
@@ -87,7 +103,9 @@ RECORD_BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
 
 #: Every model with an admin page, and those of this project (the rest are django-axes').
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-OWN_MODELS = [model for model in REGISTERED if model._meta.app_label in {"clinic", "intake", "screening"}]
+OWN_MODELS = [
+    model for model in REGISTERED if model._meta.app_label in {"clinic", "intake", "screening", "notify"}
+]
 
 
 @pytest.fixture

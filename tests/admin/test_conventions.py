@@ -13,7 +13,7 @@ OWN = sorted(
     (
         (model, model_admin)
         for model, model_admin in admin.site._registry.items()
-        if model._meta.app_label in {"clinic", "intake", "screening"}
+        if model._meta.app_label in {"clinic", "intake", "screening", "notify"}
     ),
     key=lambda pair: pair[0]._meta.label,
 )

@@ -53,6 +53,8 @@ PINNED = {
     "screening.Case": FRAME + 6,
     # deciding clinicians (filter), count, full count, rows, dates (2)
     "screening.Decision": FRAME + 6,
+    # count, full count, rows (ids only, no joins), dates (2), distinct levels (filter)
+    "notify.Notification": FRAME + 6,
 }
 
 

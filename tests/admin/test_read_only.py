@@ -17,7 +17,8 @@ from tests.factories import DraftIntakeFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
-VIEW_ONLY = [model for model in OWN_MODELS if model._meta.label not in {"clinic.User", "intake.ConsentVersion"}]
+CHANGEABLE = {"clinic.User", "intake.ConsentVersion", "notify.AlertRecipient"}
+VIEW_ONLY = [model for model in OWN_MODELS if model._meta.label not in CHANGEABLE]
 
 
 def _form_data(obj) -> dict[str, object]:
@@ -118,9 +119,9 @@ def test_an_admin_cannot_reassign_a_case_through_the_admin(admin_client_, other_
     assert Case.objects.get(pk=case.pk).assigned_to is None
 
 
-def test_consent_versions_and_users_are_the_only_models_admins_change():
+def test_consent_versions_users_and_alert_addresses_are_the_only_models_admins_change():
     changeable = {model._meta.label for model in OWN_MODELS if model not in VIEW_ONLY}
-    assert changeable == {ConsentVersion._meta.label, "clinic.User"}
+    assert changeable == {ConsentVersion._meta.label, "clinic.User", "notify.AlertRecipient"}
     assert Intake in VIEW_ONLY
 
 

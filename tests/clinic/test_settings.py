@@ -121,6 +121,7 @@ def test_check_deploy_reports_nothing_with_production_like_values():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=GOOD_KEY,
         DJANGO_ALLOWED_HOSTS="intake.clinic.example",
+        CLINIC_SITE_URL="https://intake.clinic.example",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -132,3 +133,63 @@ def test_check_deploy_reports_nothing_with_production_like_values():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- Notifications and the task queue (issue 15) ---
+
+SHOW = "from django.conf import settings; import json; print(json.dumps({0}))"
+
+
+def _notify_settings(expression: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {"DJANGO_DEBUG": "true", **env}
+    return run_python(["-c", "import django; django.setup(); " + SHOW.format(expression)], **_without_clinic(clean))
+
+
+def _without_clinic(env: dict[str, str]) -> dict[str, str]:
+    # The test settings set CLINIC_SITE_URL for the suite; these tests set their own.
+    os_env = {k: "" for k in os.environ if k.startswith("CLINIC_")}
+    return {**os_env, **env}
+
+
+@pytest.mark.parametrize("value", ["intake.clinic.example", "ftp://intake.clinic.example", "https://x.example/?a=1"])
+def test_a_site_url_that_is_not_a_web_address_is_refused_with_its_name(value):
+    result = _notify_settings("settings.CLINIC_SITE_URL", CLINIC_SITE_URL=value)
+    assert result.returncode != 0
+    assert f"CLINIC_SITE_URL={value!r}" in result.stderr
+
+
+def test_the_site_url_loses_its_trailing_slash():
+    result = _notify_settings("settings.CLINIC_SITE_URL", CLINIC_SITE_URL="https://intake.clinic.example/")
+    assert result.stdout.strip() == '"https://intake.clinic.example"', result.stderr
+
+
+def test_a_second_reminder_before_the_first_is_refused():
+    result = _notify_settings("1", CLINIC_REMINDER_FIRST_DAYS="5", CLINIC_REMINDER_SECOND_DAYS="3")
+    assert result.returncode != 0
+    assert "CLINIC_REMINDER_SECOND_DAYS=3 must be more than CLINIC_REMINDER_FIRST_DAYS=5" in result.stderr
+
+
+def test_the_database_is_the_task_queue_by_default():
+    result = _notify_settings("settings.Q_CLUSTER.get('orm')")
+    assert result.stdout.strip() == '"default"', result.stderr
+
+
+def test_a_redis_url_points_the_task_queue_at_redis():
+    result = _notify_settings("[settings.Q_CLUSTER.get('orm'), settings.Q_CLUSTER.get('redis')]",
+                              CLINIC_TASK_BROKER="redis://queue.clinic.example:6379/0")
+    assert result.stdout.strip() == '[null, "redis://queue.clinic.example:6379/0"]', result.stderr
+
+
+def test_an_unknown_task_broker_is_refused_with_its_name():
+    result = _notify_settings("1", CLINIC_TASK_BROKER="amqp://rabbit.clinic.example")
+    assert result.returncode != 0
+    assert "CLINIC_TASK_BROKER='amqp://rabbit.clinic.example'" in result.stderr
+
+
+def test_check_deploy_reports_a_missing_site_url():
+    result = run_python(
+        ["manage.py", "check", "--deploy"],
+        **_without_clinic({"DJANGO_ALLOWED_HOSTS": "clinic.example", "DJANGO_SECRET_KEY": GOOD_KEY}),
+    )
+    assert result.returncode != 0
+    assert "notify.E001" in result.stderr

@@ -39,9 +39,3 @@ def intake(patient) -> Intake:
 def other_intake(other_patient) -> Intake:
     """Bob's intake in progress, which Alice must never reach."""
     return DraftIntakeFactory(patient=PatientFactory(user=other_patient))
-
-
-@pytest.fixture
-def alert_emails(settings) -> list[str]:
-    settings.CLINIC_ALERT_EMAILS = ["alerts@clinic.example"]
-    return settings.CLINIC_ALERT_EMAILS

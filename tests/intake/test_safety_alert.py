@@ -32,10 +32,11 @@ def test_phq9_item_9_above_0_shows_crisis_resources_on_the_next_page(patient_cli
 
 
 def test_the_clinic_gets_an_urgent_alert_from_a_draft(
-    patient_client, intake, alert_emails, django_capture_on_commit_callbacks
+    patient_client, intake, alert_emails, django_capture_on_commit_callbacks, run_queued_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post_step(patient_client, intake, "phq9", {**PHQ9_CALM, "phq9_9": "2"})
+    run_queued_tasks()
     case = Case.objects.get(intake=intake)
     assert case.urgent_level == "URGENT_SAFETY"
     assert case.status == CaseStatus.ALERT
@@ -51,11 +52,12 @@ def test_the_clinic_gets_an_urgent_alert_from_a_draft(
 
 
 def test_the_alert_is_raised_once_for_repeated_saves(
-    patient_client, intake, alert_emails, django_capture_on_commit_callbacks
+    patient_client, intake, alert_emails, django_capture_on_commit_callbacks, run_queued_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post_step(patient_client, intake, "phq9", {**PHQ9_CALM, "phq9_9": "2"})
         post_step(patient_client, intake, "phq9", {**PHQ9_CALM, "phq9_9": "3"})
+    run_queued_tasks()
     assert Case.objects.filter(intake=intake).count() == 1
     assert len(mail.outbox) == 1
 
@@ -78,10 +80,11 @@ def test_a_high_risk_cssrs_answer_alerts_and_shows_crisis_resources(patient_clie
 
 
 def test_any_cssrs_yes_shows_crisis_resources_without_an_urgent_alert(
-    patient_client, intake, alert_emails, django_capture_on_commit_callbacks
+    patient_client, intake, alert_emails, django_capture_on_commit_callbacks, run_queued_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = post_step(patient_client, intake, "cssrs", {"cssrs_q1": "yes", "cssrs_q2": "no", "cssrs_q6": "no"})
+    run_queued_tasks()
     body = patient_client.get(response["Location"]).content.decode()
     assert CRISIS_TEXT in body
     # Wish to be dead only is SAFETY_REVIEW (SAF-05): reviewed first, not an urgent alert.
@@ -111,12 +114,13 @@ def test_no_crisis_banner_for_calm_answers(patient_client, intake):
 
 
 def test_a_blood_pressure_in_the_crisis_range_tells_the_patient_to_seek_urgent_care(
-    patient_client, intake, alert_emails, django_capture_on_commit_callbacks
+    patient_client, intake, alert_emails, django_capture_on_commit_callbacks, run_queued_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = post_step(
             patient_client, intake, "heart", {"bp_known": "yes", "bp_systolic": "190", "bp_diastolic": "100"}
         )
+    run_queued_tasks()
     case = Case.objects.get(intake=intake)
     assert case.urgent_level == "URGENT_MEDICAL"
     assert len(mail.outbox) == 1

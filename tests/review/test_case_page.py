@@ -170,8 +170,9 @@ def test_the_case_page_runs_the_same_queries_however_much_the_case_holds(
     # 5. the case with intake, patient, assignee and latest result joined, 6. the audit line
     # for this view, 7. the screening results, 8. notes, 9. decisions, 10. requests for
     # information, 11. measured vitals, 12. antidepressant trials, 13. the audit trail of
-    # case and intake (one query), 14. medications, 15. the clinicians for the assign form,
-    # 16. RELEASE SAVEPOINT, 17–19. the session saved (SAVEPOINT, UPDATE, RELEASE).
-    with django_assert_num_queries(19):
+    # case and intake (one query), 14. the e-mails about the case (alert delivered?),
+    # 15. medications, 16. the clinicians for the assign form, 17. RELEASE SAVEPOINT,
+    # 18–20. the session saved (SAVEPOINT, UPDATE, RELEASE).
+    with django_assert_num_queries(20):
         response = _get(clinician_client, case)
     assert len(response.context["notes"]) == items

@@ -51,6 +51,17 @@ def _person(email: str, full_name: str, role: Role) -> User:
     return user_set_role(user=user, role=role)
 
 
+DEMO_ALERT_ADDRESS = "alerts@demo.clinic"
+
+
+def _demo_alert_address() -> None:
+    """Urgent alerts of the demo go somewhere (printed by the worker with consolemail://)."""
+    from notify.models import AlertRecipient
+
+    if not AlertRecipient.objects.filter(email__iexact=DEMO_ALERT_ADDRESS).exists():
+        AlertRecipient.objects.create(email=DEMO_ALERT_ADDRESS)
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo admin, clinicians, patients and their intakes; print the logins."
 
@@ -70,6 +81,7 @@ class Command(BaseCommand):
             admin = _person(*ADMIN, Role.ADMIN)
             clinicians = [_person(email, name, Role.CLINICIAN) for email, name in CLINICIANS]
             patients = [_person(email, name, Role.PATIENT) for email, name in PATIENTS]
+            _demo_alert_address()
             lines = self._seed_cases(patients, clinicians)
 
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready. Logins (password for all: {DEMO_PASSWORD}):"))
@@ -80,6 +92,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  patient    {user.email}")
         for line in lines:
             self.stdout.write(f"  {line}")
+        self.stdout.write(f"  urgent alerts e-mailed to {DEMO_ALERT_ADDRESS} (the task worker prints them)")
 
     def _seed_cases(self, patients: list[User], clinicians: list[User]) -> list[str]:
         from intake.demo import seed_intakes
