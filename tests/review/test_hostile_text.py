@@ -22,6 +22,7 @@ from django.utils import timezone
 from clinic.audit import audit_record
 from clinic.models import AuditAction, AuditEvent, Role, User
 from intake.models import AntidepressantTrial, ConsentVersion, Intake, IntakeMedication, Patient, StepDraft
+from notify.models import AlertRecipient, Notification, NotificationKind
 from screening import services
 from screening.models import Case, CaseNote, Decision, InfoRequest, MeasuredVitals, ScreeningResult, ScreeningTrigger
 from tests.admin.conftest import OWN_MODELS, change_url, changelist_url
@@ -193,6 +194,14 @@ def _records(case: Case) -> dict[type, object]:
         InfoRequest: InfoRequest.objects.filter(case=case).first(),
         AuditEvent: AuditEvent.objects.filter(target_id=str(case.pk)).first(),
         ConsentVersion: ConsentVersionFactory(title=HOSTILE[:200], text=HOSTILE),
+        Notification: Notification.objects.create(
+            kind=NotificationKind.RESUBMITTED,
+            key=f"resubmitted:case:{case.pk}:hostile",
+            intake=intake,
+            case=case,
+            next_attempt_at=timezone.now(),
+        ),
+        AlertRecipient: AlertRecipient.objects.create(email="hostile-alerts@example.org"),
     }
 
 
