@@ -312,8 +312,17 @@ class Entry:
 
 def routes_text(rule: Rule) -> str:
     if set(rule.routes) == set(ALL_ROUTES):
-        return "both (" + " and ".join(ROUTE_NAMES[route] for route in ALL_ROUTES) + ")"
+        return "both"
     return " and ".join(ROUTE_NAMES[route] for route in rule.routes) + " only"
+
+
+# The rule book follows the spec's sections: safety first, then contraindications, blood
+# pressure, other medical, psychiatric, pregnancy, medications, indication and logistics.
+SECTION_ORDER: Final = ("SAF", "CI", "BP", "MED", "PSY", "PRG", "DDI", "IND", "LOG")
+
+
+def _spec_order(rule: Rule) -> tuple[int, str]:
+    return SECTION_ORDER.index(rule.id.partition("-")[0]), rule.id
 
 
 def run_example(rule_id: str, variant: str, changes: Changes) -> Example:
@@ -346,7 +355,7 @@ def rule_book() -> tuple[Entry, ...]:
             routes=routes_text(rule),
             examples=tuple(run_example(rule.id, variant, changes) for variant, changes in EXAMPLES[rule.id]),
         )
-        for rule in RULES
+        for rule in sorted(RULES, key=_spec_order)
     )
 
 
@@ -385,6 +394,9 @@ def render_markdown(entries: tuple[Entry, ...]) -> str:
         "the examples cannot drift from what the engine says. The engine supports a clinician's decision; it "
         f"never admits or refuses a patient. Medication catalogue {CATALOGUE_VERSION}. The clinical contract is "
         "SCREENING_SPEC.md.",
+        "",
+        "Routes: *both* means esketamine nasal spray (Spravato) and IV/IM ketamine; a message names only the "
+        "routes planned for the patient.",
         "",
         "| Rule | Level | Routes | About |",
         "|---|---|---|---|",

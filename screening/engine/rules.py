@@ -913,25 +913,23 @@ def bp07(c: Context) -> Outcome | None:
     inputs: Inputs = {}
     reasons: list[str] = []
     if c.systolic is None or c.diastolic is None:
-        absent = [path for path in (SYSTOLIC, DIASTOLIC) if a[path] is None]
-        missing += absent
-        reasons.append(f"no complete reading ({labels(absent)} missing)")
+        missing += [path for path in (SYSTOLIC, DIASTOLIC) if a[path] is None]
     source = a["vitals.bp_source"]
     if source == UNKNOWN:
         missing.append("vitals.bp_source")
-        reasons.append("how it was taken is not known")
     elif source != "measured":
         inputs["vitals.bp_source"] = source
-        reasons.append("it was self-reported by the patient, not measured")
+        reasons.append("the reading was self-reported by the patient, not measured")
     bp_date = c.facts.dates.get("vitals.bp_date")
     if bp_date is None:
         missing.append("vitals.bp_date")
-        reasons.append("its date is missing")
     else:
         days = (c.facts.assessment_date - bp_date).days
         if days > BP_MAX_AGE_DAYS:
             inputs["vitals.bp_date"] = a["vitals.bp_date"]
-            reasons.append(f"it is {days} days old (more than {BP_MAX_AGE_DAYS})")
+            reasons.append(f"the reading is {days} days old (more than {BP_MAX_AGE_DAYS})")
+    if missing:
+        reasons.insert(0, f"not known: {labels(missing)}")
     if not reasons:
         return None
     return Outcome(
