@@ -89,8 +89,10 @@ EXAMPLES: Final[dict[str, tuple[tuple[str, Changes], ...]]] = {
         ("Q4 intent yes", _cssrs(q2="yes", q3="no", q4="yes", q5="no")),
         ("Q5 plan yes, Q4 not answered", _cssrs(q2="yes", q3="yes", q5="yes")),
         ("Q6 behaviour within 3 months", _cssrs(q6="yes", q6_past_3_months="yes")),
-        ("Q4 yes beside an old suicidal act (not a trigger)", _cssrs(q2="yes", q3="no", q4="yes", q5="no", q6="yes",
-                                                                     q6_past_3_months="no")),
+        (
+            "Q4 yes beside an old suicidal act (not a trigger)",
+            _cssrs(q2="yes", q3="no", q4="yes", q5="no", q6="yes", q6_past_3_months="no"),
+        ),
     ),  # fmt: skip
     "SAF-04": (
         ("Q3 method yes, Q4 and Q5 answered no", _cssrs(q2="yes", q3="yes", q4="no", q5="no")),
@@ -103,8 +105,9 @@ EXAMPLES: Final[dict[str, tuple[tuple[str, Changes], ...]]] = {
         ("Q2 yes, Q3-Q6 all answered no", _cssrs(q2="yes", q3="no", q4="no", q5="no")),
         ("Q2 yes, Q3-Q5 not answered: no absence claimed", _cssrs(q2="yes")),
     ),
-    "SAF-06": (("Q1 and PHQ-9 item 9 missing", {"instruments.cssrs": {"q2": "no", "q6": "no"},
-                                                 "instruments.phq9[9]": None}),),  # fmt: skip
+    "SAF-06": (
+        ("Q1 and PHQ-9 item 9 missing", {"instruments.cssrs": {"q2": "no", "q6": "no"}, "instruments.phq9[9]": None}),
+    ),  # fmt: skip
     "CI-01": (("Aneurysm, both routes", {"medical.aneurysm": "yes"}),),
     "CI-02": (
         ("Both routes", {"medical.arteriovenous_malformation": "yes"}),
@@ -130,8 +133,10 @@ EXAMPLES: Final[dict[str, tuple[tuple[str, Changes], ...]]] = {
     "CI-08": (("Theophylline with IV/IM ketamine", _meds("Theophylline 300 mg ER")),),
     "BP-01": (
         ("Measured, systolic in crisis", _bp(192, 96)),
-        ("Self-reported 264 days old, diastolic in crisis", _bp(170, 125, **{"vitals.bp_source": "self_reported",
-                                                                             "vitals.bp_date": "2026-03-01"})),
+        (
+            "Self-reported 264 days old, diastolic in crisis",
+            _bp(170, 125, **{"vitals.bp_source": "self_reported", "vitals.bp_date": "2026-03-01"}),
+        ),
         ("Probably swapped values", _bp(90, 130)),
         ("Diastolic missing", _bp(200, None)),
     ),  # fmt: skip
@@ -158,8 +163,10 @@ EXAMPLES: Final[dict[str, tuple[tuple[str, Changes], ...]]] = {
     "MED-01": (
         ("Severe heart failure", {"medical.heart_failure": "severe"}),
         ("Event 200 days ago", _event("2026-05-04")),
-        ("Unstable angina and uncontrolled arrhythmia", {"medical.unstable_angina": "yes",
-                                                         "medical.arrhythmia": "uncontrolled"}),
+        (
+            "Unstable angina and uncontrolled arrhythmia",
+            {"medical.unstable_angina": "yes", "medical.arrhythmia": "uncontrolled"},
+        ),
         ("Arrhythmia unknown", {"medical.arrhythmia": "unknown"}),
     ),  # fmt: skip
     "MED-02": (
@@ -206,16 +213,21 @@ EXAMPLES: Final[dict[str, tuple[tuple[str, Changes], ...]]] = {
     "PSY-07": (
         ("DAST-10 score 7", {"instruments.dast10": ["yes", "yes", "no", "yes", "yes", "yes", "yes", "no", "no", "no"]}),
         ("Drug use problem now, DAST-10 low", {"substance.drug_use_disorder_current": "yes"}),
-        ("Partial DAST-10 already at 6", {"instruments.dast10": ["yes", "yes", "no", "yes", "yes", "yes", None, None,
-                                                                 None, None]}),
+        (
+            "Partial DAST-10 already at 6",
+            {"instruments.dast10": ["yes", "yes", "no", "yes", "yes", "yes", None, None, None, None]},
+        ),
         ("Drug use problem not known", {"substance.drug_use_disorder_current": "unknown"}),
     ),  # fmt: skip
-    "PSY-08": (("DAST-10 score 4", {"instruments.dast10": ["yes", "yes", "yes", "yes", "no", "no", "no", "yes", "no",
-                                                            "no"]}),),  # fmt: skip
+    "PSY-08": (
+        ("DAST-10 score 4", {"instruments.dast10": ["yes", "yes", "yes", "yes", "no", "no", "no", "yes", "no", "no"]}),
+    ),  # fmt: skip
     "PSY-09": (
         ("Score 1 from item 3 alone, drug use denied", {"instruments.dast10[3]": "no"}),
-        ("Score 2 with drug use", {"instruments.dast10": ["yes", "no", "yes", "no", "yes", "no", "no", "no", "no",
-                                                          "no"]}),
+        (
+            "Score 2 with drug use",
+            {"instruments.dast10": ["yes", "no", "yes", "no", "yes", "no", "no", "no", "no", "no"]},
+        ),
     ),  # fmt: skip
     "PSY-10": (
         ("Dissociative use in the past year", {"substance.dissociative_use_past_year": "yes"}),

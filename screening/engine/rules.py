@@ -96,6 +96,8 @@ COLUMBIA: Final = (
 DAST_SOURCE: Final = "DAST-10 scoring and bands (Skinner, Addict Behav 1982;7:363-371)"
 OXFORD_HEALTH: Final = "Service policy (Oxford Health NHS ketamine service limitations)"
 MCINTYRE_2021: Final = "McIntyre et al., Am J Psychiatry 2021;178(5):383-399 (TRD: two or more failed treatments)"
+
+
 def design(section: str, note: str = "") -> str:
     """A rule of the engine's own design, citing the spec section that defines it."""
     return f"Design (SCREENING_SPEC.md {section}{': ' + note if note else ''})"
@@ -687,8 +689,10 @@ class_rule(
     "Theophylline-class medication",
     "A listed medication in the theophylline class (theophylline, aminophylline), when IV/IM ketamine is a "
     "planned route. Never fires for esketamine alone.",
-    lambda c, names: f"Listed: {names}. With IV/IM ketamine, theophylline or aminophylline may lower the seizure "
-    f"threshold: the ketamine label says not to give them together. Applies to IV/IM ketamine only. {EXCLUDE_NOTE}",
+    lambda c, names: (
+        f"Listed: {names}. With IV/IM ketamine, theophylline or aminophylline may lower the seizure "
+        f"threshold: the ketamine label says not to give them together. Applies to IV/IM ketamine only. {EXCLUDE_NOTE}"
+    ),
     f"{KETALAR_US} §7.1 (theophylline or aminophylline)",
     ketamine_only=True,
 )
@@ -1119,8 +1123,10 @@ answer_rule(
     {"medical.lung_disease": YES, "medical.sleep_apnea": YES},
     "Lung disease or sleep apnoea",
     "Long-term lung disease or sleep apnoea answered yes (each reported by itself when unknown).",
-    lambda c, hits: f"The patient reports: {_which(hits)}. Breathing may be affected during sedation with "
-    f"{drug_text(c)}: plan monitoring (oxygen saturation).",
+    lambda c, hits: (
+        f"The patient reports: {_which(hits)}. Breathing may be affected during sedation with "
+        f"{drug_text(c)}: plan monitoring (oxygen saturation)."
+    ),
     f"{SPRAVATO_EU_SMPC} §4.4 (significant pulmonary insufficiency; sleep apnoea); {SPRAVATO_EU_LEAFLET}; "
     "College of Physicians and Surgeons of BC draft standard (sleep apnoea screening)",
 )
@@ -1416,7 +1422,7 @@ def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context],
     item1 = c.facts.dast10[0]
     if item3 in scoring:
         text += (
-            f" One point is item {DAST10_REVERSED_ITEM} (\"always able to stop using drugs when you want to?\") "
+            f' One point is item {DAST10_REVERSED_ITEM} ("always able to stop using drugs when you want to?") '
             "answered no, which scores a point"
         )
         if item1 == "no" and len(scoring) == 1:
@@ -1458,8 +1464,10 @@ answer_rule(
     "Dissociative or ketamine misuse",
     "Non-medical ketamine, PCP or other dissociative use in the past year, or a ketamine use problem ever, "
     "answered yes.",
-    lambda c, hits: f"The patient reports: {_which(hits)}. Misuse of dissociatives is reported, and "
-    f"{drug_is(c)} dissociative with misuse potential: risk of relapse. {EXCLUDE_NOTE}",
+    lambda c, hits: (
+        f"The patient reports: {_which(hits)}. Misuse of dissociatives is reported, and "
+        f"{drug_is(c)} dissociative with misuse potential: risk of relapse. {EXCLUDE_NOTE}"
+    ),
     f"{SPRAVATO_US} §5.3 (abuse and misuse) and §9.2; esketamine trial exclusions (recent dissociative use)",
 )
 
@@ -1564,21 +1572,26 @@ def prg01(c: Context) -> Outcome | None:
     return fired({PREGNANT: pregnant}, f"{text} {EXCLUDE_NOTE}")
 
 
+def _breastfeeding(c: Context, hits: Inputs) -> str:
+    if c.facts.esketamine:
+        text = "esketamine is not recommended while breastfeeding (esketamine label)"
+        if c.facts.ketamine:
+            text += "; the clinic applies the same to IV/IM ketamine"
+    else:
+        text = (
+            "the clinic does not give IV/IM ketamine while breastfeeding (it applies the esketamine label's "
+            "advice against use while breastfeeding to ketamine too)"
+        )
+    return f"The patient says they are breastfeeding: {text}. {EXCLUDE_NOTE}"
+
+
 answer_rule(
     "PRG-02",
     EXCLUDE_PENDING_REVIEW,
     {"reproductive.breastfeeding": YES},
     "Breastfeeding",
     "Breastfeeding answered yes. Asked of everyone; unknown is INCOMPLETE.",
-    lambda c, hits: "The patient says they are breastfeeding: "
-    + (
-        "esketamine is not recommended while breastfeeding (esketamine label)"
-        + ("; the clinic applies the same to IV/IM ketamine" if c.facts.ketamine else "")
-        if c.facts.esketamine
-        else "the clinic does not give IV/IM ketamine while breastfeeding (it applies the esketamine label's advice "
-        "against use while breastfeeding to ketamine too)"
-    )
-    + f". {EXCLUDE_NOTE}",
+    _breastfeeding,
     f"{SPRAVATO_US} §8.2 (lactation: not recommended); applied by the clinic to both routes",
 )
 
@@ -1595,8 +1608,7 @@ def prg03(c: Context) -> Outcome | None:
     if planning == "yes":
         return fired(
             {"reproductive.planning_pregnancy": "yes"},
-            f"The patient is planning a pregnancy: discuss timing and contraception before {drug_text(c)} "
-            "treatment.",
+            f"The patient is planning a pregnancy: discuss timing and contraception before {drug_text(c)} treatment.",
         )
     if planning == UNKNOWN and c.answers[PREGNANCY_POSSIBLE] == "yes":
         return incomplete(["reproductive.planning_pregnancy"])
@@ -1620,7 +1632,7 @@ def prg04(c: Context) -> Outcome | None:
         text = f"Not known: {labels(missing)}. Ask: it is asked of everyone and never inferred from sex."
         if pregnant in ("yes", "possibly"):
             text = (
-                f"Not known: {labels(missing)}. The patient answered pregnant \"{pregnant}\" (PRG-01 covers that): "
+                f'Not known: {labels(missing)}. The patient answered pregnant "{pregnant}" (PRG-01 covers that): '
                 "record this answer for completeness; it changes nothing PRG-01 asks."
             )
         return Outcome({}, missing, None, text)
@@ -1642,8 +1654,7 @@ def prg04(c: Context) -> Outcome | None:
     "DDI-00",
     INCOMPLETE,
     "Medication list",
-    "The medication list was not answered (an empty list means none). The other medication rules then say "
-    "nothing.",
+    "The medication list was not answered (an empty list means none). The other medication rules then say nothing.",
     design("§5.7"),
 )
 def ddi00(c: Context) -> Outcome | None:
@@ -1663,8 +1674,10 @@ class_rule(
     meds.MAOI,
     "MAOI",
     "A listed monoamine oxidase inhibitor.",
-    lambda c, names: f"Listed: {names}. With an MAOI, {drug_text(c)} can raise blood pressure further: monitor "
-    "blood pressure closely.",
+    lambda c, names: (
+        f"Listed: {names}. With an MAOI, {drug_text(c)} can raise blood pressure further: monitor "
+        "blood pressure closely."
+    ),
     f"{SPRAVATO_US} §7.3 (monoamine oxidase inhibitors)",
 )
 class_rule(
@@ -1673,8 +1686,10 @@ class_rule(
     meds.PSYCHOSTIMULANT,
     "Psychostimulant",
     "A listed psychostimulant.",
-    lambda c, names: f"Listed: {names}. A psychostimulant adds to the blood-pressure rise of {drug_text(c)}: "
-    "monitor blood pressure closely.",
+    lambda c, names: (
+        f"Listed: {names}. A psychostimulant adds to the blood-pressure rise of {drug_text(c)}: "
+        "monitor blood pressure closely."
+    ),
     f"{SPRAVATO_US} §7.2 (psychostimulants)",
 )
 class_rule(
@@ -1684,9 +1699,11 @@ class_rule(
     "CNS depressant",
     "A listed CNS depressant (benzodiazepine, Z-drug, opioid, barbiturate, gabapentinoid, sedating antihistamine, "
     "muscle relaxant or other sedative).",
-    lambda c, names: f"Listed: {names}. It adds to the sedation of {drug_text(c)}. With opioids and "
-    f"benzodiazepines there is also a risk of respiratory depression (profound sedation, slowed breathing): "
-    "monitor sedation, breathing and oxygen saturation.",
+    lambda c, names: (
+        f"Listed: {names}. It adds to the sedation of {drug_text(c)}. With opioids and "
+        f"benzodiazepines there is also a risk of respiratory depression (profound sedation, slowed breathing): "
+        "monitor sedation, breathing and oxygen saturation."
+    ),
     f"{SPRAVATO_US} §7.1 (CNS depressants: sedation); {KETALAR_US} §7.3 (benzodiazepines, opioid analgesics or "
     "other CNS depressants: profound sedation, respiratory depression)",
 )
@@ -1696,9 +1713,11 @@ class_rule(
     meds.LAMOTRIGINE,
     "Lamotrigine",
     "A listed lamotrigine.",
-    lambda c, names: f"Listed: {names}. Lamotrigine may lessen ketamine's dissociative effects; studies show no "
-    "consistent effect on the antidepressant response. For context: not a reason on its own to change the "
-    "lamotrigine.",
+    lambda c, names: (
+        f"Listed: {names}. Lamotrigine may lessen ketamine's dissociative effects; studies show no "
+        "consistent effect on the antidepressant response. For context: not a reason on its own to change the "
+        "lamotrigine."
+    ),
     ANDRADE_2017 + " (lamotrigine may lessen dissociative effects; no consistent effect on antidepressant response)",
 )
 class_rule(
@@ -1706,10 +1725,11 @@ class_rule(
     CAUTION,
     meds.SYMPATHOMIMETIC,
     "Sympathomimetic",
-    "A listed sympathomimetic (pseudoephedrine, phenylephrine, ephedrine), when IV/IM ketamine is a planned "
-    "route.",
-    lambda c, names: f"Listed: {names}. With IV/IM ketamine it adds to the blood-pressure and heart-rate rise: "
-    "monitor vital signs closely. Applies to IV/IM ketamine only.",
+    "A listed sympathomimetic (pseudoephedrine, phenylephrine, ephedrine), when IV/IM ketamine is a planned route.",
+    lambda c, names: (
+        f"Listed: {names}. With IV/IM ketamine it adds to the blood-pressure and heart-rate rise: "
+        "monitor vital signs closely. Applies to IV/IM ketamine only."
+    ),
     f"{KETALAR_US} §7.2 (sympathomimetics and vasopressin)",
     ketamine_only=True,
 )
@@ -1719,8 +1739,10 @@ class_rule(
     meds.CYP_MODULATOR,
     "Strong CYP3A4/CYP2B6 modulator",
     "A listed strong CYP3A4 or CYP2B6 inhibitor or inducer.",
-    lambda c, names: f"Listed: {names}. {_sentence(drug_is(c))} metabolised mainly by CYP2B6 and CYP3A4: an "
-    "inhibitor may raise and an inducer lower the levels. Watch the effect and the recovery time.",
+    lambda c, names: (
+        f"Listed: {names}. {_sentence(drug_is(c))} metabolised mainly by CYP2B6 and CYP3A4: an "
+        "inhibitor may raise and an inducer lower the levels. Watch the effect and the recovery time."
+    ),
     f"{ANDRADE_2017}; {SPRAVATO_US} §12.3 (pharmacokinetics: CYP2B6 and CYP3A4 metabolism)",
 )
 
@@ -1822,8 +1844,10 @@ answer_rule(
     {"psychiatric.prior_ketamine_treatment": YES},
     "Prior ketamine treatment",
     "Ketamine or esketamine treatment before answered yes (unknown gives nothing).",
-    lambda c, hits: "The patient reports ketamine or esketamine treatment before: ask about the earlier "
-    "response, dose and adverse effects.",
+    lambda c, hits: (
+        "The patient reports ketamine or esketamine treatment before: ask about the earlier "
+        "response, dose and adverse effects."
+    ),
     f"{ASKP} (history of prior ketamine treatment)",
     unknown_is_incomplete=False,  # an unknown gives nothing (spec §5.8)
 )

@@ -172,7 +172,10 @@ def test_saf01_gives_the_item_9_answer(doc):
 
 @pytest.mark.parametrize(
     ("systolic", "diastolic", "shown", "hidden"),
-    [(192, 96, "systolic 192 is above 180", "diastolic 96"), (170, 125, "diastolic 125 is above 120", "systolic 170 is")],
+    [
+        (192, 96, "systolic 192 is above 180", "diastolic 96"),
+        (170, 125, "diastolic 125 is above 120", "systolic 170 is"),
+    ],
 )
 def test_bp01_says_which_value_is_in_the_crisis_range(doc, systolic, diastolic, shown, hidden):
     message = doc.set("vitals.bp_systolic", systolic).set("vitals.bp_diastolic", diastolic).flag("BP-01")["message"]
@@ -236,7 +239,8 @@ def test_cardiac_rules_say_which_trigger_fired(doc, changes, shown, level):
 @pytest.mark.parametrize(
     ("changes", "shown", "inputs"),
     [
-        ({"substance.drug_use_disorder_current": "yes"}, "drug use problem now", {"substance.drug_use_disorder_current"}),
+        ({"substance.drug_use_disorder_current": "yes"}, "drug use problem now",
+         {"substance.drug_use_disorder_current"}),
         ({"instruments.dast10": ["yes", "yes", "no", "yes", "yes", "yes", "yes", "no", "no", "no"]},
          "DAST-10 score 7 (substantial; the cut-off is 6)",
          {f"instruments.dast10[{n}]" for n in (1, 2, 3, 4, 5, 6, 7)}),
@@ -316,9 +320,7 @@ FIRED_EXAMPLES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("rule", "variant", "changes"), FIRED_EXAMPLES, ids=[f"{r}-{v}" for r, v, _ in FIRED_EXAMPLES]
-)
+@pytest.mark.parametrize(("rule", "variant", "changes"), FIRED_EXAMPLES, ids=[f"{r}-{v}" for r, v, _ in FIRED_EXAMPLES])
 @pytest.mark.parametrize("route", ["ketamine", "esketamine"])
 def test_a_single_route_intake_is_never_told_about_the_other_route(doc, rule, variant, changes, route):
     if route not in RULES_BY_ID[rule].routes:
