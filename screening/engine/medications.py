@@ -149,6 +149,7 @@ def match_parts(name: str) -> tuple[Match, ...]:
     return tuple((part, *CATALOGUE.drug_class(part)) for part in normalise_name(name))
 
 
+@lru_cache(maxsize=8192)
 def describe_match(name: str, drug_class: str) -> str:
     """How a listed medicine matched a class, for a flag message.
 

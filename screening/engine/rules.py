@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 from . import medications as meds
@@ -180,25 +181,39 @@ ROUTE_NAMES: Final[dict[str, str]] = {
 DRUG_NAMES: Final[dict[str, str]] = {ESKETAMINE: "esketamine", KETAMINE: "ketamine"}
 
 
-def planned(c: Context, applies: Sequence[str] = ALL_ROUTES) -> list[str]:
+@lru_cache(maxsize=64)
+def _planned(routes: tuple[str, ...], applies: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(route for route in ALL_ROUTES if route in routes and route in applies)
+
+
+def planned(c: Context, applies: Sequence[str] = ALL_ROUTES) -> tuple[str, ...]:
     """The planned routes of this intake that a rule applies to, in a fixed order."""
-    return [route for route in ALL_ROUTES if route in c.facts.routes and route in applies]
+    return _planned(c.facts.routes, tuple(applies))
+
+
+@lru_cache(maxsize=64)
+def _route_text(routes: tuple[str, ...], applies: tuple[str, ...]) -> str:
+    return " and ".join(ROUTE_NAMES[route] for route in _planned(routes, applies))
 
 
 def route_text(c: Context, applies: Sequence[str] = ALL_ROUTES) -> str:
     """``esketamine nasal spray (Spravato) and IV/IM ketamine``: the routes named in full."""
-    return " and ".join(ROUTE_NAMES[route] for route in planned(c, applies))
+    return _route_text(c.facts.routes, tuple(applies))
 
 
-def drug_text(c: Context, applies: Sequence[str] = ALL_ROUTES) -> str:
+@lru_cache(maxsize=64)
+def _drug_text(routes: tuple[str, ...]) -> str:
+    return " and ".join(DRUG_NAMES[route] for route in _planned(routes, ALL_ROUTES))
+
+
+def drug_text(c: Context) -> str:
     """``esketamine``, ``ketamine`` or ``esketamine and ketamine``: the drugs of the planned routes."""
-    return " and ".join(DRUG_NAMES[route] for route in planned(c, applies))
+    return _drug_text(c.facts.routes)
 
 
 def drug_is(c: Context) -> str:
     """``esketamine is`` or ``esketamine and ketamine are``."""
-    drugs = planned(c)
-    return drug_text(c) + (" are" if len(drugs) > 1 else " is")
+    return drug_text(c) + (" are" if len(planned(c)) > 1 else " is")
 
 
 def inline(label: str) -> str:
