@@ -544,6 +544,9 @@ def field_label(path: str) -> str:
     label = FIELD_LABELS.get(path) or ITEM_LABELS.get(path)
     if label is not None:
         return label
+    section, _, name = path.partition(".")
+    if section == "instruments" and name in INSTRUMENT_NAMES:
+        return f"{INSTRUMENT_NAMES[name]} (all items)"
     item = _ITEM_PATH.fullmatch(path)
     if item is not None and item[1] in LIST_INSTRUMENTS:
         return f"{INSTRUMENT_NAMES[item[1]]} item {item[2]}"

@@ -385,7 +385,13 @@ def changes_text(changes: Mapping[str, object]) -> str:
     """The answers an example changes, with their labels: ``Aneurysm = yes``."""
     if not changes:
         return "the base patient as it is"
-    return "; ".join(f"{field_label(path)} = {_value(value)}" for path, value in changes.items())
+    shown: list[str] = []
+    for path, value in changes.items():
+        if isinstance(value, dict):  # the C-SSRS answers: one label per question
+            shown += [f"{field_label(f'{path}.{key}')} = {_value(item)}" for key, item in value.items()]
+        else:
+            shown.append(f"{field_label(path)} = {_value(value)}")
+    return "; ".join(shown)
 
 
 def _cell(text: str) -> str:

@@ -467,6 +467,7 @@ def test_every_field_of_the_facts_document_has_a_label():
         ("instruments.dast10[10]", "DAST-10 item 10"),
         ("medications[2].name", "Medication 2 (name)"),
         ("medications", "Medication list"),
+        ("instruments.dast10", "DAST-10 (all items)"),
         ("medical.sleep_apnea", "Sleep apnoea"),
         ("Zorblatex 10 mg", "Zorblatex 10 mg"),  # DDI-09 lists names as entered
     ],
