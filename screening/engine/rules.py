@@ -1029,7 +1029,7 @@ rule(
     "Unstable heart condition",
     f"Unstable angina yes, heart failure severe, arrhythmia not controlled, or a cardiovascular event "
     f"{CI05_MAX_DAYS + 1}-{MED01_MAX_DAYS} days ago. An unknown heart failure or arrhythmia answer is INCOMPLETE.",
-    f"Esketamine phase-3 trial exclusions (unstable cardiovascular disease, myocardial infarction within a year); "
+    f"Esketamine phase-3 trial exclusions (unstable or recent cardiovascular disease); "
     f"{SPRAVATO_EU_SMPC} §4.4 (clinically significant or unstable cardiovascular conditions)",
 )(
     _cardiac_rule_check(
@@ -1483,7 +1483,7 @@ answer_rule(
         f"The patient reports: {_which(hits)}. Misuse of dissociatives is reported, and "
         f"{drug_is(c)} dissociative with misuse potential: risk of relapse. {EXCLUDE_NOTE}"
     ),
-    f"{SPRAVATO_US} §5.3 (abuse and misuse) and §9.2; esketamine trial exclusions (recent dissociative use)",
+    f"{SPRAVATO_US} §5.3 (abuse and misuse) and §9.2; esketamine trial exclusions",
 )
 
 
@@ -1733,7 +1733,7 @@ class_rule(
         "consistent effect on the antidepressant response. For context: not a reason on its own to change the "
         "lamotrigine."
     ),
-    ANDRADE_2017 + " (lamotrigine may lessen dissociative effects; no consistent effect on antidepressant response)",
+    ANDRADE_2017 + ": lamotrigine may lessen dissociative effects; no consistent effect on antidepressant response",
 )
 class_rule(
     "DDI-07",
