@@ -18,46 +18,40 @@ from functools import lru_cache
 from typing import Final
 
 from .evaluate import screen
-from .facts import ALL_ROUTES, field_label
+from .facts import ALL_ROUTES, CHOICE, SECTIONS, TRI, field_label
 from .levels import FACTS_SCHEMA, RULESET_VERSION
 from .medications import CATALOGUE_VERSION
 from .rules import ROUTE_NAMES, RULES, Rule
+
+
+def _calm(section: str) -> dict[str, object]:
+    """Every answer of a section "no", or "none" where that is the calm choice (nothing of concern)."""
+    return {
+        key: "no" if "no" in f.choices else "none" for key, f in SECTIONS[section].items() if f.kind in (TRI, CHOICE)
+    }
+
 
 #: A calm patient with nothing of concern (assessed on 2026-11-20; both routes planned).
 BASE_FACTS: Final[Mapping[str, object]] = {
     "schema": FACTS_SCHEMA,
     "assessment_date": "2026-11-20",
-    "routes": ["esketamine", "ketamine"],
+    "routes": list(ALL_ROUTES),
     "patient": {"date_of_birth": "1984-03-15", "sex_at_birth": "female", "weight_kg": 68, "height_cm": 168},
-    "reproductive": {"pregnancy_possible": "yes", "pregnant": "no", "breastfeeding": "no", "planning_pregnancy": "no"},
+    "reproductive": {**_calm("reproductive"), "pregnancy_possible": "yes"},
     "vitals": {"bp_systolic": 124, "bp_diastolic": 78, "bp_source": "measured", "bp_date": "2026-11-18"},
-    "medical": {
-        "aneurysm": "no", "arteriovenous_malformation": "no", "intracerebral_hemorrhage": "no",
-        "ketamine_allergy": "no", "raised_intracranial_pressure": "no", "cardiovascular_event": "no",
-        "cardiovascular_event_date": None, "unstable_angina": "no", "coronary_artery_disease": "no",
-        "valvular_disease": "no", "stroke_or_tia": "no", "heart_failure": "none", "arrhythmia": "none",
-        "hypertension_diagnosed": "no", "hypertension_controlled": None, "hypertensive_encephalopathy": "no",
-        "liver_disease": "none", "lung_disease": "no", "sleep_apnea": "no", "hyperthyroidism_untreated": "no",
-        "glaucoma": "no", "seizure_recent": "no", "delirium": "no", "cognitive_impairment": "no",
-        "bladder_problems": "no",
-    },
-    "psychiatric": {
-        "psychotic_disorder": "no", "psychotic_symptoms_current": "no", "psychotic_features_past": "no",
-        "family_psychosis": "no", "mania_current": "no", "bipolar_or_mania_history": "no",
-        "failed_antidepressant_trials": 3, "prior_ketamine_treatment": "no",
-    },
-    "substance": {"drug_use_disorder_current": "no", "dissociative_use_past_year": "no",
-                  "ketamine_use_disorder_history": "no"},
+    "medical": _calm("medical"),
+    "psychiatric": {**_calm("psychiatric"), "failed_antidepressant_trials": 3},
+    "substance": _calm("substance"),
     "logistics": {"has_ride_home": "yes"},
     "instruments": {
-        "phq9": [2, 2, 2, 1, 1, 2, 1, 1, 0],
-        "gad7": [1, 1, 1, 1, 0, 1, 1],
+        "phq9": [2, 2, 2, 1, 1, 2, 1, 1, 0],  # 12, moderate
+        "gad7": [1, 1, 1, 1, 0, 1, 1],  # 6, mild
         "cssrs": {"q1": "no", "q2": "no", "q6": "no"},
         "auditc": [1, 1, 0],
-        "dast10": ["no", "no", "yes", "no", "no", "no", "no", "no", "no", "no"],
+        "dast10": ["no"] * 2 + ["yes"] + ["no"] * 7,  # 0: item 3 scores for "no"
     },
     "medications": [{"name": "Sertraline 100 mg"}],
-}  # fmt: skip
+}
 
 Changes = Mapping[str, object]
 
