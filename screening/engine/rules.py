@@ -1238,6 +1238,11 @@ def med12(c: Context) -> Outcome | None:
     return None
 
 
+def _number(value: object) -> str:
+    """A weight or height as written, whether it came as 110 or as 110.0 (a form's decimal)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 # Spec §5.4, MED-13: BMI 35 or more (clinic policy threshold), in tenths.
 MED13_BMI_TENTHS_FROM: Final = 350
 
@@ -1269,9 +1274,9 @@ def med13(c: Context) -> Outcome | None:
             state = "sleep apnoea not ruled out (answer not known): screen for sleep apnoea"
         return fired(
             inputs,
-            f"BMI {c.bmi_tenths / 10} (35 or more; weight {c.answers['patient.weight_kg']} kg, height "
-            f"{c.answers['patient.height_cm']} cm) with {state}. Risk of breathing problems during sedation with "
-            f"{drug_text(c)}.",
+            f"BMI {c.bmi_tenths / 10} (35 or more; weight {_number(c.answers['patient.weight_kg'])} kg, height "
+            f"{_number(c.answers['patient.height_cm'])} cm) with {state}. Risk of breathing problems during "
+            f"sedation with {drug_text(c)}.",
         )
     return None
 

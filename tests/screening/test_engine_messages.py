@@ -474,3 +474,12 @@ def test_every_field_of_the_facts_document_has_a_label():
 )
 def test_field_label_of_an_item_path(path, label):
     assert field_label(path) == label
+
+
+def test_a_weight_typed_as_a_decimal_reads_the_same_as_an_integer(doc):
+    """The intake stores decimals: 108.0 kg must give the same message as 108 kg."""
+    doc.set("medical.sleep_apnea", "yes")
+    whole = doc.set("patient.weight_kg", 108).flag("MED-13")["message"]
+    assert doc.set("patient.weight_kg", 108.0).flag("MED-13")["message"] == whole
+    assert "weight 108 kg, height 168 cm" in whole
+    assert "weight 108.5 kg" in doc.set("patient.weight_kg", 108.5).flag("MED-13")["message"]
