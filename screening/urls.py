@@ -1,11 +1,12 @@
 from django.urls import path
 
-from screening import views
+from screening import rulebook, views
 
 app_name = "review"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("search/", views.search, name="search"),
+    path("rules/", rulebook.rules, name="rules"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("cases/<int:case_id>/assign/", views.assign, name="assign"),

@@ -9,6 +9,7 @@ does not allow is a :class:`FactsError` naming the field, never a flag.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -443,3 +444,113 @@ def _check_consistency(answers: Mapping[str, Answer], dates: Mapping[str, date],
             "medical.cardiovascular_event_date",
             f'must be null when medical.cardiovascular_event is "{event}"',
         )
+
+
+# --- Plain-language labels (the message spec's label table) ---------------------------------
+#
+# Written once, beside the schema: flag messages name missing fields with these labels, and
+# the case page shows them for the inputs and missing fields of each flag. Sentence case;
+# ``field_label`` gives the label of any path the engine writes in ``inputs`` or ``missing``.
+
+#: Facts path -> plain-language label, for every scalar field of spec §3.
+FIELD_LABELS: Final[dict[str, str]] = {
+    "routes": "Planned routes",
+    "medications": "Medication list",
+    "patient.date_of_birth": "Date of birth",
+    "patient.sex_at_birth": "Sex at birth",
+    "patient.weight_kg": "Weight (kg)",
+    "patient.height_cm": "Height (cm)",
+    "reproductive.pregnancy_possible": "Whether a pregnancy is possible",
+    "reproductive.pregnant": "Pregnant now",
+    "reproductive.breastfeeding": "Breastfeeding",
+    "reproductive.planning_pregnancy": "Planning a pregnancy",
+    "vitals.bp_systolic": "Blood pressure, systolic (mmHg)",
+    "vitals.bp_diastolic": "Blood pressure, diastolic (mmHg)",
+    "vitals.bp_source": "How the blood pressure was taken (measured or self-reported)",
+    "vitals.bp_date": "Date of the blood-pressure reading",
+    "medical.aneurysm": "Aneurysm",
+    "medical.arteriovenous_malformation": "Arteriovenous malformation",
+    "medical.intracerebral_hemorrhage": "Bleeding in the brain (intracerebral haemorrhage)",
+    "medical.ketamine_allergy": "Allergy to ketamine or esketamine",
+    "medical.raised_intracranial_pressure": "Raised intracranial pressure",
+    "medical.cardiovascular_event": "Heart attack, stent, bypass or other acute cardiovascular event (ever)",
+    "medical.cardiovascular_event_date": "Date of the most recent cardiovascular event",
+    "medical.unstable_angina": "Unstable angina",
+    "medical.coronary_artery_disease": "Coronary artery disease",
+    "medical.valvular_disease": "Heart valve disease",
+    "medical.stroke_or_tia": "Stroke or TIA",
+    "medical.heart_failure": "Heart failure",
+    "medical.arrhythmia": "Irregular heartbeat (arrhythmia)",
+    "medical.hypertension_diagnosed": "High blood pressure diagnosed",
+    "medical.hypertension_controlled": "High blood pressure controlled",
+    "medical.hypertensive_encephalopathy": "Hypertensive encephalopathy",
+    "medical.liver_disease": "Liver disease",
+    "medical.lung_disease": "Long-term lung disease",
+    "medical.sleep_apnea": "Sleep apnoea",
+    "medical.hyperthyroidism_untreated": "Untreated overactive thyroid",
+    "medical.glaucoma": "Glaucoma",
+    "medical.seizure_recent": "Seizure in the past 12 months",
+    "medical.delirium": "Delirium recently",
+    "medical.cognitive_impairment": "Memory or thinking problems (cognitive impairment)",
+    "medical.bladder_problems": "Bladder problems",
+    "psychiatric.psychotic_disorder": "Psychotic disorder",
+    "psychiatric.psychotic_symptoms_current": "Hallucinations or delusions in the past month",
+    "psychiatric.psychotic_features_past": "Psychotic features in the past",
+    "psychiatric.family_psychosis": "Psychotic disorder in a parent, sibling or child",
+    "psychiatric.mania_current": "Manic or hypomanic now",
+    "psychiatric.bipolar_or_mania_history": "Bipolar disorder or mania ever",
+    "psychiatric.failed_antidepressant_trials": "Failed adequate antidepressant trials (this episode)",
+    "psychiatric.prior_ketamine_treatment": "Ketamine or esketamine treatment before",
+    "substance.drug_use_disorder_current": "Drug use problem now",
+    "substance.dissociative_use_past_year": "Non-medical ketamine, PCP or other dissociative use (past year)",
+    "substance.ketamine_use_disorder_history": "Ketamine use problem ever",
+    "logistics.has_ride_home": "Ride home after treatment",
+    "instruments.cssrs.q1": "C-SSRS Q1 (wish to be dead, past month)",
+    "instruments.cssrs.q2": "C-SSRS Q2 (suicidal thoughts, past month)",
+    "instruments.cssrs.q3": "C-SSRS Q3 (thoughts of a method, past month)",
+    "instruments.cssrs.q4": "C-SSRS Q4 (intent to act, past month)",
+    "instruments.cssrs.q5": "C-SSRS Q5 (a plan with intent, past month)",
+    "instruments.cssrs.q6": "C-SSRS Q6 (suicidal behaviour, ever)",
+    "instruments.cssrs.q6_past_3_months": "C-SSRS Q6 timing (within the past 3 months)",
+}
+
+#: Instrument key -> its name as printed on the form.
+INSTRUMENT_NAMES: Final[dict[str, str]] = {
+    "phq9": "PHQ-9",
+    "gad7": "GAD-7",
+    "auditc": "AUDIT-C",
+    "dast10": "DAST-10",
+    "cssrs": "C-SSRS",
+}
+
+#: Items whose number alone would not tell a clinician what they ask.
+ITEM_LABELS: Final[dict[str, str]] = {
+    "instruments.phq9[9]": "PHQ-9 item 9 (thoughts of being better off dead or of self-harm)",
+    "instruments.dast10[1]": "DAST-10 item 1 (used drugs other than for medical reasons)",
+    "instruments.dast10[3]": "DAST-10 item 3 (always able to stop using drugs when wanted; scores for \"no\")",
+}
+
+_ITEM_PATH: Final = re.compile(r"instruments\.(\w+)\[(\d+)\]")
+_MEDICATION_PATH: Final = re.compile(r"medications\[(\d+)\](?:\.(name|dose|frequency))?")
+
+
+def field_label(path: str) -> str:
+    """The plain-language label of a path in a flag's ``inputs`` or ``missing``.
+
+    ``instruments.phq9[9]`` -> "PHQ-9 item 9 (...)", ``medications[2].name`` -> "Medication 2
+    (name)". Anything else that is not a known path (DDI-09 lists names as entered) is
+    returned unchanged.
+    """
+    label = FIELD_LABELS.get(path) or ITEM_LABELS.get(path)
+    if label is not None:
+        return label
+    section, _, name = path.partition(".")
+    if section == "instruments" and name in INSTRUMENT_NAMES:
+        return f"{INSTRUMENT_NAMES[name]} (all items)"
+    item = _ITEM_PATH.fullmatch(path)
+    if item is not None and item[1] in LIST_INSTRUMENTS:
+        return f"{INSTRUMENT_NAMES[item[1]]} item {item[2]}"
+    medication = _MEDICATION_PATH.fullmatch(path)
+    if medication is not None:
+        return f"Medication {medication[1]}" + (f" ({medication[2]})" if medication[2] else "")
+    return path

@@ -102,6 +102,8 @@ def normalise_name(name: str) -> tuple[str, ...]:
 class Catalogue:
     version: str
     classes: dict[str, str | None]  # normalised name -> drug class, None = known, no class
+    generics: dict[str, tuple[str, str | None]]  # normalised name -> (generic, group within the class)
+    class_labels: dict[str, str]  # drug class -> its label, for flag messages
 
     def drug_class(self, part: str) -> tuple[str | None, bool]:
         """(class, known) of one normalised part."""
@@ -114,6 +116,7 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     """Read and check the catalogue file; every name must already be normalised."""
     data = json.loads(path.read_text(encoding="utf-8"))
     names: dict[str, str | None] = {}
+    generics: dict[str, tuple[str, str | None]] = {}
     for entry in data["drugs"]:
         drug_class = entry["class"]
         if drug_class is not None and drug_class not in DRUG_CLASSES:
@@ -126,7 +129,11 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
             if names.get(name, drug_class) != drug_class:
                 raise ValueError(f"{path}: {name!r} is in two classes")
             names[name] = drug_class
-    return Catalogue(version=data["version"], classes=names)
+            generics[name] = (entry["generic"], entry.get("group"))
+    labels = {key: str(value["label"]) for key, value in data["classes"].items()}
+    if set(labels) != DRUG_CLASSES:
+        raise ValueError(f"{path}: the classes section must label exactly {sorted(DRUG_CLASSES)}")
+    return Catalogue(version=data["version"], classes=names, generics=generics, class_labels=labels)
 
 
 CATALOGUE: Final = load_catalogue()
@@ -140,6 +147,29 @@ Match = tuple[str, str | None, bool]  # (part, class, known)
 def match_parts(name: str) -> tuple[Match, ...]:
     """Cached matching for the rules; see match_medication."""
     return tuple((part, *CATALOGUE.drug_class(part)) for part in normalise_name(name))
+
+
+@lru_cache(maxsize=8192)
+def describe_match(name: str, drug_class: str) -> str:
+    """How a listed medicine matched a class, for a flag message.
+
+    ``"tramadol 50 mg"`` -> ``"tramadol 50 mg — CNS depressant (opioid)"``; a brand or a
+    combination also names the generic that matched: ``"Xanax 1mg — CNS depressant
+    (benzodiazepine: alprazolam)"``.
+    """
+    details: list[str] = []
+    for part, part_class, _known in match_parts(name):
+        if part_class != drug_class:
+            continue
+        generic, group = CATALOGUE.generics[part]
+        shown = [group] if group else []
+        if generic != CATALOGUE.class_labels[drug_class] and (generic != part or len(normalise_name(name)) > 1):
+            shown.append(generic)
+        detail = ": ".join(shown)
+        if detail and detail not in details:
+            details.append(detail)
+    label = CATALOGUE.class_labels[drug_class]
+    return f"{name} \u2014 {label}" + (f" ({'; '.join(details)})" if details else "")
 
 
 def match_medication(name: str) -> list[Match]:

@@ -1,27 +1,46 @@
 """The rules of rule set 2026.1 (SCREENING_SPEC.md §5).
 
-Each rule is small: an id, the level at which it fires, a plain-language message for
-clinicians, its source, and a check. A check returns an :class:`Outcome` (fired, or
-``INCOMPLETE`` with the missing fields) or ``None``. The evaluator runs every rule
-and collects every flag; no rule stops another.
+Each rule is small: an id, the level at which it fires, the routes it applies to, what it
+checks, its source, and a check. A check returns an :class:`Outcome` (fired, or
+``INCOMPLETE`` with the missing fields) or ``None``. The evaluator runs every rule and
+collects every flag; no rule stops another.
 
-General semantics (spec §2): a rule fires when any trigger is positive; otherwise,
-when an input it needs is unknown, missing or implausible, it reports INCOMPLETE
-under its own id; otherwise it says nothing. Where the spec names who reports an
-unknown (SAF-06 for safety answers, CI-05 for the cardiovascular event, CI-07 for
-the date of birth, PRG-04 for pregnancy, DDI-00 for the medication list), the other
-rules stay silent about it.
+General semantics (spec §2): a rule fires when any trigger is positive; otherwise, when
+an input it needs is unknown, missing or implausible, it reports INCOMPLETE under its own
+id; otherwise it says nothing. Where the spec names who reports an unknown (SAF-06 for
+safety answers, CI-05 for the cardiovascular event, CI-07 for the date of birth, PRG-04
+for pregnancy, DDI-00 for the medication list), the other rules stay silent about it.
+
+Messages (spec §1 item 4) are written only when a rule fires, from what fired: they say
+only what the answers show (an absence only for an answer given as "no"), call a
+self-report a self-report, name the route(s) the rule applies to on this intake, and,
+where several triggers can fire a rule, say which did, with its value. ``inputs`` hold
+only what triggered the flag; an INCOMPLETE message names the labels of the fields that
+are actually missing (facts.FIELD_LABELS).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 from . import medications as meds
-from .context import Context
-from .facts import AUDITC, CSSRS_FIELDS, DAST10, GAD7, PHQ9, UNKNOWN, ListInstrument
+from .context import BP02_DIASTOLIC_ABOVE, DAST10_EXCLUDE_FROM, Context
+from .facts import (
+    ALL_ROUTES,
+    AUDITC,
+    CSSRS_FIELDS,
+    DAST10,
+    ESKETAMINE,
+    GAD7,
+    KETAMINE,
+    PHQ9,
+    UNKNOWN,
+    ListInstrument,
+    field_label,
+)
 from .levels import (
     CAUTION,
     EXCLUDE_PENDING_REVIEW,
@@ -31,7 +50,19 @@ from .levels import (
     URGENT_MEDICAL,
     URGENT_SAFETY,
 )
-from .scoring import GAD7_BANDS, PHQ9_BANDS, band_of
+from .scoring import (
+    CRISIS_DIASTOLIC_ABOVE,
+    CRISIS_SYSTOLIC_ABOVE,
+    DAST10_BANDS,
+    DAST10_REVERSED_ITEM,
+    DIASTOLIC_PLAUSIBLE,
+    GAD7_BANDS,
+    PHQ9_BANDS,
+    SYSTOLIC_PLAUSIBLE,
+    band_of,
+    diastolic_in_range,
+    systolic_in_range,
+)
 
 Inputs = dict[str, object]
 
@@ -39,29 +70,70 @@ CRISIS_RESOURCES: Final = (
     "Show the patient crisis resources now: 988 Suicide & Crisis Lifeline (call or text 988); emergency 911."
 )
 
+# --- Sources (spec §8): each names the document and, for a label, its revision and section ---
+
+SPRAVATO_US: Final = "Spravato (esketamine) nasal spray US prescribing information, revision 03/2019"
+SPRAVATO_EU_SMPC: Final = "Spravato EU summary of product characteristics (SmPC)"
+SPRAVATO_EU_LEAFLET: Final = "Spravato EU package leaflet, section 2"
+KETALAR_US: Final = "Ketalar (ketamine hydrochloride) injection US prescribing information, revision 10/2024"
+SWISS_KETAMINE: Final = (
+    "Swiss ketamine product information (Swissmedic), contraindications: untreated or poorly controlled "
+    "hypertension above 180/100 mmHg at rest"
+)
+JANSSEN_DOSING: Final = (
+    "Janssen esketamine phase-3 dosing rule: withhold if systolic > 140 mmHg (> 150 mmHg if over 65) or "
+    "diastolic > 90 mmHg"
+)
+ACC_AHA_2017: Final = "Whelton et al., 2017 ACC/AHA hypertension guideline, Hypertension 2018;71:e13-e115"
+SANACORA_2017: Final = (
+    "Sanacora et al., consensus statement on ketamine in mood disorders, JAMA Psychiatry 2017;74(4):399-405"
+)
+ASKP: Final = 'American Society of Ketamine Physicians (ASKP), "Basics of Administration"'
+CANMAT_2021: Final = "Swainson et al., CANMAT task force, Can J Psychiatry 2021;66(2):113-125"
+ANDRADE_2017: Final = "Andrade, J Clin Psychiatry 2017;78(7) (ketamine drug interactions)"
+COLUMBIA: Final = (
+    "Posner et al., Am J Psychiatry 2011;168:1266-1277; Columbia Lighthouse Project C-SSRS screener triage"
+)
+DAST_SOURCE: Final = "DAST-10 scoring and bands (Skinner, Addict Behav 1982;7:363-371)"
+OXFORD_HEALTH: Final = "Service policy (Oxford Health NHS ketamine service limitations)"
+MCINTYRE_2021: Final = "McIntyre et al., Am J Psychiatry 2021;178(5):383-399 (TRD: two or more failed treatments)"
+
+
+def design(section: str, note: str = "") -> str:
+    """A rule of the engine's own design, citing the spec section that defines it."""
+    return f"Design (SCREENING_SPEC.md {section}{': ' + note if note else ''})"
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What a rule found.
 
-    ``level`` None means the rule's own level. The flag's message is ``message`` when
-    given; else the rule's message (its INCOMPLETE message for an INCOMPLETE outcome of
-    a rule that fires at another level), after ``detail`` when there is one.
+    ``level`` None means the rule's own level. ``message`` None is allowed only for an
+    INCOMPLETE outcome: the message is then built from the labels of ``missing``.
     """
 
     inputs: Inputs = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     level: str | None = None
-    detail: str | None = None
     message: str | None = None
 
 
-def fired(inputs: Inputs, *, level: str | None = None, detail: str | None = None) -> Outcome:
-    return Outcome(inputs, [], level, detail)
+def fired(inputs: Inputs, message: str, *, level: str | None = None) -> Outcome:
+    return Outcome(inputs, [], level, message)
 
 
 def incomplete(missing: list[str], *, inputs: Inputs | None = None, message: str | None = None) -> Outcome:
-    return Outcome(inputs or {}, missing, INCOMPLETE, None, message)
+    return Outcome(inputs or {}, missing, INCOMPLETE, message)
+
+
+def labels(paths: Sequence[str]) -> str:
+    """Field labels joined for a sentence: ``Sleep apnoea; Weight (kg)``."""
+    return "; ".join(field_label(path) for path in paths)
+
+
+def missing_message(missing: Sequence[str]) -> str:
+    """The INCOMPLETE message of the general semantics: only the fields actually missing."""
+    return f"Not known (unknown or not answered): {labels(missing)}. Ask the patient or staff before a decision."
 
 
 Check = Callable[[Context], Outcome | None]
@@ -71,36 +143,92 @@ Check = Callable[[Context], Outcome | None]
 class Rule:
     id: str
     level: str  # the level at which it fires
-    title: str  # what it is about, for the INCOMPLETE message
-    message: str  # plain language, for clinicians
+    title: str  # what it is about, in a few words
+    checks: str  # what it checks, for the rule book (docs/rules.md)
     source: str
     check: Check
-
-    @property
-    def incomplete_message(self) -> str:
-        return f"{self.title}: not known (unknown or not answered). Ask the patient or staff; see the missing fields."
+    routes: tuple[str, ...] = ALL_ROUTES  # the routes it applies to
 
     def message_for(self, outcome: Outcome) -> str:
         if outcome.message is not None:
             return outcome.message
-        if outcome.level == INCOMPLETE and self.level != INCOMPLETE:
-            return self.incomplete_message
-        return self.message if outcome.detail is None else f"{outcome.detail} {self.message}"
+        return missing_message(outcome.missing)
 
 
 RULES_BY_ID: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, level: str, title: str, message: str, source: str) -> Callable[[Check], Check]:
+def rule(
+    rule_id: str, level: str, title: str, checks: str, source: str, *, routes: tuple[str, ...] = ALL_ROUTES
+) -> Callable[[Check], Check]:
     """Register a check function as a rule."""
 
     def register(check: Check) -> Check:
         if rule_id in RULES_BY_ID:
             raise ValueError(f"rule {rule_id} defined twice")
-        RULES_BY_ID[rule_id] = Rule(rule_id, level, title, message, source, check)
+        RULES_BY_ID[rule_id] = Rule(rule_id, level, title, checks, source, check, routes)
         return check
 
     return register
+
+
+# --- Route wording (spec §1 items 4 and 6) -------------------------------------------------
+
+ROUTE_NAMES: Final[dict[str, str]] = {
+    ESKETAMINE: "esketamine nasal spray (Spravato)",
+    KETAMINE: "IV/IM ketamine",
+}
+DRUG_NAMES: Final[dict[str, str]] = {ESKETAMINE: "esketamine", KETAMINE: "ketamine"}
+
+
+@lru_cache(maxsize=64)
+def _planned(routes: tuple[str, ...], applies: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(route for route in ALL_ROUTES if route in routes and route in applies)
+
+
+def planned(c: Context, applies: Sequence[str] = ALL_ROUTES) -> tuple[str, ...]:
+    """The planned routes of this intake that a rule applies to, in a fixed order."""
+    return _planned(c.facts.routes, tuple(applies))
+
+
+@lru_cache(maxsize=64)
+def _route_text(routes: tuple[str, ...], applies: tuple[str, ...]) -> str:
+    return " and ".join(ROUTE_NAMES[route] for route in _planned(routes, applies))
+
+
+def route_text(c: Context, applies: Sequence[str] = ALL_ROUTES) -> str:
+    """``esketamine nasal spray (Spravato) and IV/IM ketamine``: the routes named in full."""
+    return _route_text(c.facts.routes, tuple(applies))
+
+
+@lru_cache(maxsize=64)
+def _drug_text(routes: tuple[str, ...]) -> str:
+    return " and ".join(DRUG_NAMES[route] for route in _planned(routes, ALL_ROUTES))
+
+
+def drug_text(c: Context) -> str:
+    """``esketamine``, ``ketamine`` or ``esketamine and ketamine``: the drugs of the planned routes."""
+    return _drug_text(c.facts.routes)
+
+
+def drug_is(c: Context) -> str:
+    """``esketamine is`` or ``esketamine and ketamine are``."""
+    return drug_text(c) + (" are" if len(planned(c)) > 1 else " is")
+
+
+def inline(label: str) -> str:
+    """A label inside a sentence: lower-case its first letter unless it starts an abbreviation."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+EXCLUDE_NOTE: Final = "No scheduling until a clinician records a decision with a reason."
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+Say = Callable[[Context, Inputs], str]
 
 
 def answer_rule(
@@ -108,13 +236,16 @@ def answer_rule(
     level: str,
     triggers: Mapping[str, Sequence[str]],
     title: str,
-    message: str,
+    checks: str,
+    say: Say,
     source: str,
     *,
     unknown_is_incomplete: bool = True,
+    routes: tuple[str, ...] = ALL_ROUTES,
 ) -> None:
     """A rule that fires when any answer is one of its trigger values.
 
+    ``say`` writes the message from what fired (only called when the rule fires).
     Otherwise an unknown answer gives INCOMPLETE (general semantics), unless the spec
     says the unknown gives nothing (``unknown_is_incomplete=False``).
     """
@@ -123,14 +254,25 @@ def answer_rule(
         answers = c.answers
         hits: Inputs = {path: answers[path] for path, values in triggers.items() if answers[path] in values}
         if hits:
-            return fired(hits)
+            return fired(hits, say(c, hits))
         if unknown_is_incomplete:
             missing = [path for path in triggers if answers[path] == UNKNOWN]
             if missing:
                 return incomplete(missing)
         return None
 
-    rule(rule_id, level, title, message, source)(check)
+    rule(rule_id, level, title, checks, source, routes=routes)(check)
+
+
+def reported(finding: str, consequence: str, *, exclude: bool = False) -> Say:
+    """A one-answer rule's message: the self-reported finding, then what it means for the
+    planned routes (``{routes}`` and ``{drug}`` in ``consequence`` are filled in)."""
+
+    def say(c: Context, hits: Inputs) -> str:
+        text = f"The patient reports {finding}: " + consequence.format(routes=route_text(c), drug=drug_text(c))
+        return f"{text} {EXCLUDE_NOTE}" if exclude else text
+
+    return say
 
 
 YES: Final = ("yes",)
@@ -144,74 +286,175 @@ def _missing_items(instrument: ListInstrument, values: Sequence[object]) -> list
     return [instrument.item_path(n) for n, v in enumerate(values, start=1) if v is None]
 
 
+def _date_phrase(c: Context, path: str) -> str:
+    """``on 2026-11-18 (2 days before the assessment)``, or ``date not given``."""
+    day = c.facts.dates.get(path)
+    if day is None:
+        return "date not given"
+    days = (c.facts.assessment_date - day).days
+    when = "the assessment day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before the assessment"
+    return f"on {day.isoformat()} ({when})"
+
+
 # --- 5.1 Safety -----------------------------------------------------------------------
 
 SAF_Q: Final = {q: f.path for q, f in CSSRS_FIELDS.items()}
 PHQ9_ITEM9: Final = PHQ9.item_path(9)
+PHQ9_ANSWERS: Final = {1: "several days", 2: "more than half the days", 3: "nearly every day"}
 
-
-def _yes_answers(c: Context, *questions: str) -> Inputs:
-    return {SAF_Q[q]: "yes" for q in questions if c.answers[SAF_Q[q]] == "yes"}
+# What each C-SSRS screener question asks, in the words of a flag.
+CSSRS_WORDS: Final = {
+    "q1": "Q1 wish to be dead (past month)",
+    "q2": "Q2 suicidal thoughts (past month)",
+    "q3": "Q3 thoughts of a method (past month)",
+    "q4": "Q4 some intent to act on the thoughts (past month)",
+    "q5": "Q5 a plan worked out, with intent (past month)",
+    "q6": "Q6 suicidal behaviour ever (did, started or prepared anything to end their life)",
+}
 
 
 @rule(
     "SAF-01",
     URGENT_SAFETY,
     "PHQ-9 item 9",
-    "PHQ-9 item 9 (thoughts of being better off dead or of hurting oneself) answered 1 or more: "
-    "alert a clinician at once to assess suicide risk. " + CRISIS_RESOURCES,
-    "Simon et al., Psychiatr Serv 2013; clinic policy default (any answer of 1 or more)",
+    "PHQ-9 item 9 (thoughts of being better off dead or of hurting oneself) answered 1 or more.",
+    "Simon et al., Psychiatr Serv 2013 (PHQ-9 item 9 and later suicide attempts); clinic policy default: any "
+    "answer of 1 or more",
 )
 def saf01(c: Context) -> Outcome | None:
     item9 = c.facts.phq9[8]
-    return fired({PHQ9_ITEM9: item9}) if item9 is not None and item9 >= 1 else None
+    if item9 is None or item9 < 1:
+        return None
+    return fired(
+        {PHQ9_ITEM9: item9},
+        f"PHQ-9 item 9 (thoughts of being better off dead or of hurting oneself) answered {item9} "
+        f"({PHQ9_ANSWERS[item9]}, past 2 weeks): alert a clinician at once to assess suicide risk. " + CRISIS_RESOURCES,
+    )
+
+
+def _open_high_risk_questions(c: Context) -> list[str]:
+    """Unanswered C-SSRS questions whose yes would prove high risk (SAF-03)."""
+    a = c.answers
+    open_questions = []
+    if a[SAF_Q["q2"]] != "no":  # Q4 and Q5 are asked when Q2 is yes (or Q2 itself is unanswered)
+        open_questions += [q for q in ("q4", "q5") if a[SAF_Q[q]] is None]
+    if a[SAF_Q["q6"]] == "yes" and a[SAF_Q["q6_past_3_months"]] is None:
+        open_questions.append("q6_past_3_months")
+    return open_questions
+
+
+def _open_note(c: Context, open_questions: list[str]) -> str:
+    if not open_questions:
+        return ""
+    words = [
+        "whether the behaviour was within the past 3 months" if q == "q6_past_3_months" else CSSRS_WORDS[q]
+        for q in open_questions
+    ]
+    return (
+        f" Not answered: {'; '.join(words)}. A yes would mean high risk (SAF-03): ask now; SAF-06 lists "
+        "the missing answers."
+    )
 
 
 @rule(
     "SAF-03",
     URGENT_SAFETY,
     "C-SSRS high risk",
-    "C-SSRS high risk: suicidal intent or a plan in the past month, or suicidal behaviour within the past "
-    "3 months. Alert a clinician at once; never just queue this. " + CRISIS_RESOURCES,
-    "Posner et al., Am J Psychiatry 2011; Columbia Lighthouse Project triage guidance",
+    "C-SSRS Q4 (intent) yes, or Q5 (plan with intent) yes, or Q6 (suicidal behaviour) yes within the past "
+    "3 months. Missing answers are SAF-06's.",
+    COLUMBIA + " (high risk: intent, plan, or behaviour within 3 months)",
 )
 def saf03(c: Context) -> Outcome | None:
     if not c.saf03:
         return None
-    inputs = _yes_answers(c, "q4", "q5", "q6", "q6_past_3_months")
-    return fired(inputs)
+    a = c.answers
+    inputs: Inputs = {}
+    found: list[str] = []
+    for q in ("q4", "q5"):
+        if a[SAF_Q[q]] == "yes":
+            inputs[SAF_Q[q]] = "yes"
+            found.append(f"{CSSRS_WORDS[q]}: yes")
+    if a[SAF_Q["q6_past_3_months"]] == "yes":
+        if a[SAF_Q["q6"]] == "yes":
+            inputs[SAF_Q["q6"]] = "yes"
+        inputs[SAF_Q["q6_past_3_months"]] = "yes"
+        found.append("Q6 suicidal behaviour within the past 3 months: yes")
+    also = ""
+    if a[SAF_Q["q6"]] == "yes" and a[SAF_Q["q6_past_3_months"]] != "yes":
+        timing = "not within the past 3 months" if a[SAF_Q["q6_past_3_months"]] == "no" else "timing not answered"
+        also = f" Also answered: suicidal behaviour at some time (Q6 yes), {timing}."
+    return fired(
+        inputs,
+        f"C-SSRS high risk: {'; '.join(found)}.{also} Alert a clinician at once; never just queue this. "
+        + CRISIS_RESOURCES,
+    )
 
 
 @rule(
     "SAF-04",
     SAFETY_REVIEW,
     "C-SSRS moderate risk",
-    "C-SSRS moderate risk: thoughts of a method, or suicidal behaviour at some time not known to be within "
-    "the past 3 months. Priority clinician review before anything else.",
-    "Posner et al. 2011; Columbia triage guidance (Q6 yes proves at least moderate risk)",
+    "C-SSRS Q3 (thoughts of a method) yes, or Q6 (suicidal behaviour) yes with its timing answered no or not "
+    "answered; and SAF-03 did not fire.",
+    COLUMBIA + " (Q3 yes, or Q6 yes more than 3 months ago, is moderate risk; Q6 yes proves at least moderate)",
 )
 def saf04(c: Context) -> Outcome | None:
     if not c.saf04:
         return None
-    inputs = _yes_answers(c, "q3", "q6")
-    if "instruments.cssrs.q6" in inputs:
-        inputs[SAF_Q["q6_past_3_months"]] = c.answers[SAF_Q["q6_past_3_months"]]
-    return fired(inputs)
+    a = c.answers
+    inputs: Inputs = {}
+    found: list[str] = []
+    if a[SAF_Q["q3"]] == "yes":
+        inputs[SAF_Q["q3"]] = "yes"
+        found.append(f"{CSSRS_WORDS['q3']}: yes")
+    if a[SAF_Q["q6"]] == "yes":
+        inputs[SAF_Q["q6"]] = "yes"
+        if a[SAF_Q["q6_past_3_months"]] == "no":
+            inputs[SAF_Q["q6_past_3_months"]] = "no"
+            found.append("Q6 suicidal behaviour: yes, not within the past 3 months")
+        else:
+            found.append("Q6 suicidal behaviour: yes, timing not answered")
+    open_questions = _open_high_risk_questions(c)
+    risk = "at least moderate risk" if open_questions else "moderate risk"
+    return fired(
+        inputs,
+        f"C-SSRS {risk}: {'; '.join(found)}.{_open_note(c, open_questions)} Priority clinician review before "
+        "anything else.",
+    )
 
 
 @rule(
     "SAF-05",
     SAFETY_REVIEW,
     "C-SSRS low risk",
-    "C-SSRS low risk: a wish to be dead or suicidal thoughts, without method, intent, plan or behaviour. "
-    "Priority clinician review before anything else.",
-    "Posner et al. 2011; Columbia triage guidance",
+    "C-SSRS Q1 (wish to be dead) or Q2 (suicidal thoughts) yes; and neither SAF-03 nor SAF-04 fired.",
+    COLUMBIA + " (Q1 or Q2 yes alone is low risk)",
 )
 def saf05(c: Context) -> Outcome | None:
     if c.saf03 or c.saf04:
         return None
-    inputs = _yes_answers(c, "q1", "q2")
-    return fired(inputs) if inputs else None
+    a = c.answers
+    inputs: Inputs = {SAF_Q[q]: "yes" for q in ("q1", "q2") if a[SAF_Q[q]] == "yes"}
+    if not inputs:
+        return None
+    found = [f"{CSSRS_WORDS[q]}: yes" for q in ("q1", "q2") if a[SAF_Q[q]] == "yes"]
+    # An absence is stated only for a question answered "no" (spec §1 item 4).
+    asked = ("q3", "q4", "q5", "q6") if a[SAF_Q["q2"]] != "no" else ("q6",)
+    denied = [CSSRS_WORDS[q] for q in asked if a[SAF_Q[q]] == "no"]
+    open_questions = _open_high_risk_questions(c)
+    unanswered = [q for q in ("q2", "q3", "q4", "q5", "q6") if (q == "q2" or q in asked) and a[SAF_Q[q]] is None]
+    risk = "low risk" if not open_questions and not unanswered else "at least low risk"
+    text = f"C-SSRS {risk}: {'; '.join(found)}."
+    if a[SAF_Q["q2"]] == "no":
+        text += " Q2 suicidal thoughts: no (so Q3-Q5 were not asked)."
+    if denied:
+        text += f" Answered no: {'; '.join(denied)}."
+    if unanswered:
+        words = "; ".join(CSSRS_WORDS[q] for q in unanswered)
+        text += f" Not answered: {words}. A yes would raise the risk (to high for Q4 or Q5)."
+    if unanswered or open_questions:
+        text += " Ask now; SAF-06 lists the missing answers."
+    return fired(inputs, text + " Priority clinician review before anything else.")
 
 
 def missing_safety_answers(c: Context) -> list[str]:
@@ -231,96 +474,144 @@ def missing_safety_answers(c: Context) -> list[str]:
 @rule(
     "SAF-06",
     SAFETY_REVIEW,
-    "Suicide-risk answers",
-    "Suicide-risk answers are missing (see the missing fields). Missing answers do not mean no risk: "
-    "get them and review before anything else.",
-    "Design: a missing answer is not 'no risk' (spec §5.1)",
+    "Suicide-risk answers missing",
+    "A required safety answer is missing: PHQ-9 item 9; C-SSRS Q1, Q2, Q6; Q3-Q5 when Q2 is yes; the Q6 "
+    "timing when Q6 is yes. Reported beside any other safety flag.",
+    design("§5.1", "a missing answer is not 'no risk'"),
 )
 def saf06(c: Context) -> Outcome | None:
     missing = missing_safety_answers(c)
-    return Outcome({}, missing) if missing else None
+    if not missing:
+        return None
+    return Outcome(
+        {},
+        missing,
+        None,
+        f"Suicide-risk answers missing: {labels(missing)}. Missing answers do not mean no risk: get them and "
+        "review before anything else.",
+    )
 
 
 # --- 5.2 Label contraindications --------------------------------------------------------
-
-EXCLUDE_NOTE: Final = " No scheduling until a clinician records a decision with a reason."
 
 # Spec §5.2/§5.4 windows for a dated cardiovascular event: CI-05 within 42 days (Spravato
 # EU SmPC §4.3: 6 weeks), MED-01 43-365 days (phase-3 exclusions), MED-02 after that.
 CI05_MAX_DAYS: Final = 42
 MED01_MAX_DAYS: Final = 365
+EVENT_DATE: Final = "medical.cardiovascular_event_date"
+
+
+def contraindicated(finding: str, label: str, *, esketamine_label_only: bool = False) -> Say:
+    """CI-01..CI-04, CI-06: the finding, the planned routes it blocks, and whose label says so.
+
+    A contraindication found only in the esketamine label is applied by the clinic to IV/IM
+    ketamine as well (spec §5.2); on a ketamine-only intake the message leads with ketamine.
+    """
+
+    def say(c: Context, hits: Inputs) -> str:
+        routes = route_text(c)
+        text = f"The patient reports {finding}: contraindicated for {routes} ({label})."
+        if esketamine_label_only and KETAMINE in c.facts.routes:
+            text += " The clinic applies this esketamine-label contraindication to IV/IM ketamine too."
+        return f"{text} {EXCLUDE_NOTE}"
+
+    return say
+
 
 answer_rule(
     "CI-01",
     EXCLUDE_PENDING_REVIEW,
     {"medical.aneurysm": YES},
     "Aneurysm",
-    "Aneurysmal vascular disease (brain, chest or abdominal aorta, or other arteries): a label "
-    "contraindication; the blood-pressure rise of (es)ketamine can be dangerous." + EXCLUDE_NOTE,
-    "Spravato US label §4; Ketalar label",
+    "Aneurysm (brain, chest or abdominal aorta, or other arteries) answered yes.",
+    contraindicated(
+        "an aneurysm (aneurysmal vascular disease)",
+        "esketamine label contraindication; the ketamine label contraindicates it where a rise in blood "
+        "pressure is a serious hazard",
+    ),
+    f"{SPRAVATO_US} §4; {KETALAR_US} §4",
 )
 answer_rule(
     "CI-02",
     EXCLUDE_PENDING_REVIEW,
     {"medical.arteriovenous_malformation": YES},
     "Arteriovenous malformation",
-    "Arteriovenous malformation: a label contraindication to esketamine." + EXCLUDE_NOTE,
-    "Spravato US label §4",
+    "Arteriovenous malformation answered yes. Both routes.",
+    contraindicated(
+        "an arteriovenous malformation",
+        "a contraindication in the esketamine label, because of the blood-pressure rise",
+        esketamine_label_only=True,
+    ),
+    f"{SPRAVATO_US} §4 (applied by the clinic to both routes)",
 )
 answer_rule(
     "CI-03",
     EXCLUDE_PENDING_REVIEW,
     {"medical.intracerebral_hemorrhage": YES},
     "Intracerebral haemorrhage",
-    "History of bleeding in the brain (intracerebral haemorrhage): a label contraindication to esketamine."
-    + EXCLUDE_NOTE,
-    "Spravato US label §4",
+    "Bleeding in the brain (intracerebral haemorrhage) ever answered yes. Both routes.",
+    contraindicated(
+        "bleeding in the brain (intracerebral haemorrhage) in the past",
+        "a contraindication in the esketamine label, because of the blood-pressure rise",
+        esketamine_label_only=True,
+    ),
+    f"{SPRAVATO_US} §4 (applied by the clinic to both routes)",
 )
 answer_rule(
     "CI-04",
     EXCLUDE_PENDING_REVIEW,
     {"medical.ketamine_allergy": YES},
     "Ketamine or esketamine allergy",
-    "Allergy (hypersensitivity) to ketamine or esketamine: a label contraindication." + EXCLUDE_NOTE,
-    "Spravato and Ketalar labels",
+    "Allergic reaction to ketamine or esketamine answered yes.",
+    contraindicated(
+        "an allergic reaction (hypersensitivity) to ketamine or esketamine",
+        "hypersensitivity is a contraindication in both labels",
+    ),
+    f"{SPRAVATO_US} §4; {KETALAR_US} §4",
 )
+
+
+def _event_inputs(c: Context) -> Inputs:
+    return {"medical.cardiovascular_event": "yes", EVENT_DATE: c.answers[EVENT_DATE]}
+
+
+def _event_phrase(c: Context) -> str:
+    return f"a heart attack, stent or bypass, or other acute cardiovascular event {_date_phrase(c, EVENT_DATE)}"
 
 
 @rule(
     "CI-05",
     EXCLUDE_PENDING_REVIEW,
     "Recent cardiovascular event",
-    f"Heart attack, stent or bypass, or other acute cardiovascular event within the past 6 weeks "
-    f"({CI05_MAX_DAYS} days): contraindicated." + EXCLUDE_NOTE,
-    "Spravato EU SmPC §4.3 (cardiovascular event within 6 weeks)",
+    f"A cardiovascular event answered yes with its date within {CI05_MAX_DAYS} days (6 weeks). An unknown "
+    "event, or one without a date, is INCOMPLETE here alone (MED-01 and MED-02 then say nothing about it).",
+    f"{SPRAVATO_EU_SMPC} §4.3 (cardiovascular event within 6 weeks; applied by the clinic to both routes)",
 )
 def ci05(c: Context) -> Outcome | None:
     event = c.answers["medical.cardiovascular_event"]
     if event == UNKNOWN:
         return incomplete(
             ["medical.cardiovascular_event"],
-            message="Whether the patient ever had a heart attack, stent or bypass, or other acute cardiovascular "
-            "event is unknown. Ask: it decides CI-05, MED-01 and MED-02.",
+            message=f"Not known (unknown or not answered): {labels(['medical.cardiovascular_event'])}. Ask: it "
+            "decides CI-05, MED-01 and MED-02.",
         )
     if event != "yes":
         return None
     if c.event_days is None:
         return incomplete(
-            ["medical.cardiovascular_event_date"],
+            [EVENT_DATE],
             inputs={"medical.cardiovascular_event": "yes"},
-            message="A cardiovascular event is reported without its date. Ask for the date of the most recent "
-            "one: within 42 days excludes, 43-365 days needs review, older needs caution.",
+            message=f"The patient reports a cardiovascular event but not its date ({field_label(EVENT_DATE)}). Ask "
+            f"for it: within {CI05_MAX_DAYS} days excludes, {CI05_MAX_DAYS + 1}-{MED01_MAX_DAYS} days needs "
+            "review, older needs caution.",
         )
     if c.event_days <= CI05_MAX_DAYS:
-        return fired(_event_inputs(c))
+        return fired(
+            _event_inputs(c),
+            f"The patient reports {_event_phrase(c)}: within 6 weeks ({CI05_MAX_DAYS} days), a contraindication "
+            f"in the esketamine EU label, applied by the clinic to {route_text(c)}. {EXCLUDE_NOTE}",
+        )
     return None
-
-
-def _event_inputs(c: Context) -> Inputs:
-    return {
-        "medical.cardiovascular_event": "yes",
-        "medical.cardiovascular_event_date": c.answers["medical.cardiovascular_event_date"],
-    }
 
 
 answer_rule(
@@ -328,8 +619,15 @@ answer_rule(
     EXCLUDE_PENDING_REVIEW,
     {"medical.raised_intracranial_pressure": YES},
     "Raised intracranial pressure",
-    "Raised intracranial pressure: (es)ketamine raises it further, a serious risk." + EXCLUDE_NOTE,
-    "Spravato label (a rise in intracranial pressure is a serious risk)",
+    "Raised intracranial pressure answered yes.",
+    reported(
+        "raised intracranial pressure",
+        "{drug} can raise it further, a serious risk; do not give {routes} where a rise in intracranial pressure "
+        "poses a serious risk.",
+        exclude=True,
+    ),
+    f"{SPRAVATO_US} §5.5 (do not give where a rise in blood pressure or intracranial pressure poses a serious "
+    f"risk); {KETALAR_US} §5 (increase in cerebrospinal fluid pressure)",
 )
 
 # Spec §5.2: not approved under 18.
@@ -339,27 +637,53 @@ ADULT_AGE: Final = 18
 @rule(
     "CI-07",
     EXCLUDE_PENDING_REVIEW,
-    "Age",
-    f"Under {ADULT_AGE}: esketamine and ketamine are not approved for depression under {ADULT_AGE}." + EXCLUDE_NOTE,
-    "Not approved under 18 (Spravato US label §8.4)",
+    "Age under 18",
+    f"Age under {ADULT_AGE} on the assessment date. No date of birth is INCOMPLETE here alone (BP-04 and "
+    "MED-14 then say nothing).",
+    f"{SPRAVATO_US} §8.4 (safety and effectiveness not established in paediatric patients); IV/IM ketamine is "
+    "not approved for depression at any age",
 )
 def ci07(c: Context) -> Outcome | None:
     if c.age is None:
         return incomplete(
             ["patient.date_of_birth"],
-            message="Date of birth missing: the age checks (under 18, over 65) cannot run. Ask for it.",
+            message=f"Not known: {labels(['patient.date_of_birth'])}. The age checks (under 18, over 65) cannot "
+            "run: ask for it.",
         )
-    if c.age < ADULT_AGE:
-        return fired({"patient.date_of_birth": c.answers["patient.date_of_birth"]})
-    return None
+    if c.age >= ADULT_AGE:
+        return None
+    parts = []
+    if c.facts.esketamine:
+        parts.append("esketamine nasal spray is approved for depression in adults only")
+    if c.facts.ketamine:
+        parts.append("IV/IM ketamine is not approved for depression at any age (off-label)")
+    return fired(
+        {"patient.date_of_birth": c.answers["patient.date_of_birth"]},
+        f"Age {c.age} (under {ADULT_AGE}): {'; '.join(parts)}; its safety and effectiveness under {ADULT_AGE} "
+        f"are not established. {EXCLUDE_NOTE}",
+    )
+
+
+def listed(c: Context, found: Mapping[str, str], drug_class: str) -> str:
+    """Each listed medicine of a class with the class it matched: ``tramadol 50 mg — CNS depressant (opioid)``."""
+    return "; ".join(meds.describe_match(name, drug_class) for name in found.values())
 
 
 def class_rule(
-    rule_id: str, level: str, drug_class: str, title: str, message: str, source: str, *, ketamine_only: bool = False
+    rule_id: str,
+    level: str,
+    drug_class: str,
+    title: str,
+    checks: str,
+    say: Callable[[Context, str], str],
+    source: str,
+    *,
+    ketamine_only: bool = False,
 ) -> None:
     """A medication rule: fires on every listed medication of ``drug_class``.
 
-    When the medication list is not answered, DDI-00 alone reports it (spec §5.7).
+    ``say`` gets the listed medicines, each with the class it matched. When the medication
+    list is not answered, DDI-00 alone reports it (spec §5.7).
     """
 
     def check(c: Context) -> Outcome | None:
@@ -368,9 +692,9 @@ def class_rule(
         found = c.medications.by_class.get(drug_class)
         if not found:
             return None
-        return fired(dict(found), detail=f"Listed: {', '.join(found.values())}.")
+        return fired(dict(found), say(c, listed(c, found, drug_class)))
 
-    rule(rule_id, level, title, message, source)(check)
+    rule(rule_id, level, title, checks, source, routes=(KETAMINE,) if ketamine_only else ALL_ROUTES)(check)
 
 
 class_rule(
@@ -378,9 +702,13 @@ class_rule(
     EXCLUDE_PENDING_REVIEW,
     meds.THEOPHYLLINE,
     "Theophylline-class medication",
-    "Theophylline or aminophylline with the ketamine route: the ketamine label warns of a lowered seizure "
-    "threshold." + EXCLUDE_NOTE,
-    "Ketalar US label §7",
+    "A listed medication in the theophylline class (theophylline, aminophylline), when IV/IM ketamine is a "
+    "planned route. Never fires for esketamine alone.",
+    lambda c, names: (
+        f"Listed: {names}. With IV/IM ketamine, theophylline or aminophylline may lower the seizure "
+        f"threshold: the ketamine label says not to give them together. Applies to IV/IM ketamine only. {EXCLUDE_NOTE}"
+    ),
+    f"{KETALAR_US} §7.1 (theophylline or aminophylline)",
     ketamine_only=True,
 )
 
@@ -400,6 +728,8 @@ BP04_SYSTOLIC_UP_TO: Final = 180
 # Spec §5.3, BP-07: a measured reading at most 30 days old (clinic policy default).
 BP_MAX_AGE_DAYS: Final = 30
 
+BP_SOURCES: Final = {"measured": "measured", "self_reported": "self-reported by the patient"}
+
 
 def _reading(c: Context) -> Inputs:
     inputs: Inputs = {}
@@ -411,63 +741,124 @@ def _reading(c: Context) -> Inputs:
 
 
 def _bp_text(c: Context) -> str:
+    """``Blood pressure 150/95 mmHg, self-reported by the patient, on 2026-03-01 (264 days before the
+    assessment)``: the reading with its source and its age."""
+
     def show(value: int | None) -> str:
         return "?" if value is None else str(value)
 
-    return f"Blood pressure {show(c.systolic)}/{show(c.diastolic)} mmHg."
+    source = BP_SOURCES.get(str(c.answers["vitals.bp_source"]), "source not known")
+    return f"Blood pressure {show(c.systolic)}/{show(c.diastolic)} mmHg, {source}, {_date_phrase(c, 'vitals.bp_date')}"
+
+
+def _bp_caveats(c: Context) -> str:
+    """What makes a reading less sure: not measured, old, undated (spec §1 item 4)."""
+    notes = []
+    if c.answers["vitals.bp_source"] != "measured":
+        notes.append("it is not a clinic measurement")
+    day = c.facts.dates.get("vitals.bp_date")
+    if day is None:
+        notes.append("its date is not known")
+    elif (c.facts.assessment_date - day).days > BP_MAX_AGE_DAYS:
+        notes.append(f"it is more than {BP_MAX_AGE_DAYS} days old")
+    return f" Measure it now: {' and '.join(notes)}." if notes else ""
+
+
+def _implausibility(c: Context) -> list[str]:
+    """Why a complete reading is not plausible (spec §5.3)."""
+    assert c.systolic is not None and c.diastolic is not None
+    reasons = []
+    if not systolic_in_range(c.systolic):
+        reasons.append(f"systolic {c.systolic} is outside {SYSTOLIC_PLAUSIBLE[0]}-{SYSTOLIC_PLAUSIBLE[1]}")
+    if not diastolic_in_range(c.diastolic):
+        reasons.append(f"diastolic {c.diastolic} is outside {DIASTOLIC_PLAUSIBLE[0]}-{DIASTOLIC_PLAUSIBLE[1]}")
+    if c.systolic <= c.diastolic:
+        swapped = ": the two values may have been swapped" if c.diastolic > c.systolic else ""
+        reasons.append(f"systolic is not above diastolic{swapped}")
+    return reasons
 
 
 @rule(
     "BP-01",
     URGENT_MEDICAL,
     "Blood pressure crisis",
-    "Blood pressure in the hypertensive-crisis range (systolic over 180 or diastolic over 120). Alert a "
-    "clinician at once; tell the patient to seek urgent care if they have symptoms (chest pain, shortness "
-    "of breath, severe headache, weakness, numbness, vision or speech change).",
-    "Whelton et al., 2017 ACC/AHA guideline: hypertensive crisis above 180/120",
+    f"Systolic above {CRISIS_SYSTOLIC_ABOVE} or diastolic above {CRISIS_DIASTOLIC_ABOVE} mmHg. Each value is "
+    "looked at on its own (inside its plausible range), whatever the other value, the source or the date.",
+    ACC_AHA_2017 + " (hypertensive crisis above 180/120)",
 )
 def bp01(c: Context) -> Outcome | None:
     if not c.bp01:
         return None
-    return fired(_reading(c), detail=_bp_text(c))
+    crisis = []
+    if c.systolic is not None and systolic_in_range(c.systolic) and c.systolic > CRISIS_SYSTOLIC_ABOVE:
+        crisis.append(f"systolic {c.systolic} is above {CRISIS_SYSTOLIC_ABOVE}")
+    if c.diastolic is not None and diastolic_in_range(c.diastolic) and c.diastolic > CRISIS_DIASTOLIC_ABOVE:
+        crisis.append(f"diastolic {c.diastolic} is above {CRISIS_DIASTOLIC_ABOVE}")
+    text = f"{_bp_text(c)}: {' and '.join(crisis)}, the hypertensive-crisis range."
+    if c.systolic is None or c.diastolic is None:
+        text += " The other value is missing."
+    elif not c.plausible_bp:
+        text += f" The reading is not plausible as written ({'; '.join(_implausibility(c))}): re-measure now."
+    text += _bp_caveats(c)
+    text += (
+        " Alert a clinician at once; tell the patient to seek urgent care if they have symptoms (chest pain, "
+        "shortness of breath, severe headache, weakness, numbness, vision or speech change)."
+    )
+    return fired(_reading(c), text)
 
 
 @rule(
     "BP-02",
     EXCLUDE_PENDING_REVIEW,
     "Diastolic blood pressure above 100",
-    "Diastolic blood pressure above 100 mmHg: uncontrolled hypertension above 180/100 at rest is a "
-    "contraindication in the ketamine label." + EXCLUDE_NOTE,
-    "Swiss ketamine label: untreated or poorly controlled hypertension above 180/100 at rest",
+    f"A plausible reading with diastolic above {BP02_DIASTOLIC_ABOVE} mmHg (and no crisis value: BP-01 then).",
+    SWISS_KETAMINE + "; applied by the clinic to both routes",
 )
 def bp02(c: Context) -> Outcome | None:
-    return fired(_reading(c), detail=_bp_text(c)) if c.bp02 else None
+    if not c.bp02:
+        return None
+    return fired(
+        _reading(c),
+        f"{_bp_text(c)}: diastolic {c.diastolic} is above {BP02_DIASTOLIC_ABOVE}. The Swiss ketamine label "
+        "contraindicates ketamine in untreated or poorly controlled hypertension above 180/100 mmHg at rest; the "
+        f"clinic applies it to {route_text(c)}. Re-measure at rest.{_bp_caveats(c)} {EXCLUDE_NOTE}",
+    )
 
 
 @rule(
     "BP-03",
     CAUTION,
     "Blood pressure above 140/90",
-    "Blood pressure above 140/90 (systolic over 140 or diastolic over 90): the Spravato label's general "
-    "guide for weighing treatment; recheck before dosing.",
-    "Spravato US label: blood pressure above 140/90 as a general guide",
+    f"A plausible reading with systolic above {BP03_SYSTOLIC_ABOVE} or diastolic above {BP03_DIASTOLIC_ABOVE} "
+    "mmHg (140/90 itself does not fire), when BP-01 and BP-02 did not fire.",
+    f"{SPRAVATO_US} §5.5 (as a general guide, blood pressure above 140/90 mmHg before a dose: weigh the risk)",
 )
 def bp03(c: Context) -> Outcome | None:
     if not c.plausible_bp or c.bp01 or c.bp02:
         return None
     assert c.systolic is not None and c.diastolic is not None  # a plausible reading has both
-    if c.systolic > BP03_SYSTOLIC_ABOVE or c.diastolic > BP03_DIASTOLIC_ABOVE:
-        return fired(_reading(c), detail=_bp_text(c))
-    return None
+    above = []
+    if c.systolic > BP03_SYSTOLIC_ABOVE:
+        above.append(f"systolic {c.systolic} is above {BP03_SYSTOLIC_ABOVE}")
+    if c.diastolic > BP03_DIASTOLIC_ABOVE:
+        above.append(f"diastolic {c.diastolic} is above {BP03_DIASTOLIC_ABOVE}")
+    if not above:
+        return None
+    return fired(
+        _reading(c),
+        f"{_bp_text(c)}: {' and '.join(above)}. The esketamine label's general guide is to weigh the short "
+        f"blood-pressure rise against the benefit above 140/90; the clinic uses it for {route_text(c)}. Recheck "
+        f"before dosing.{_bp_caveats(c)}",
+    )
 
 
 @rule(
     "BP-04",
     CAUTION,
-    "Older patient with systolic above 150",
-    f"Over {BP04_AGE_ABOVE} with a systolic blood pressure above {BP04_SYSTOLIC_ABOVE}: the phase-3 dosing "
-    "rule withheld esketamine at this level in older patients.",
-    "Janssen phase-3 dosing rule: withhold if SBP > 150 when over 65",
+    "Over 65 with systolic above 150",
+    f"Age over {BP04_AGE_ABOVE} and a plausible systolic above {BP04_SYSTOLIC_ABOVE} up to "
+    f"{BP04_SYSTOLIC_UP_TO} mmHg. May stand beside BP-01, BP-02 or BP-03.",
+    JANSSEN_DOSING,
 )
 def bp04(c: Context) -> Outcome | None:
     if not c.plausible_bp or c.age is None or c.systolic is None:
@@ -475,26 +866,41 @@ def bp04(c: Context) -> Outcome | None:
     if c.age > BP04_AGE_ABOVE and BP04_SYSTOLIC_ABOVE < c.systolic <= BP04_SYSTOLIC_UP_TO:
         inputs = _reading(c)
         inputs["patient.date_of_birth"] = c.answers["patient.date_of_birth"]
-        return fired(inputs, detail=f"Age {c.age}. {_bp_text(c)}")
+        return fired(
+            inputs,
+            f"Age {c.age} (over {BP04_AGE_ABOVE}). {_bp_text(c)}: systolic {c.systolic} is above "
+            f"{BP04_SYSTOLIC_ABOVE}. The esketamine phase-3 trials withheld the dose at this level in patients over "
+            f"{BP04_AGE_ABOVE}; weigh it for {route_text(c)} and recheck before dosing.{_bp_caveats(c)}",
+        )
     return None
 
 
 @rule(
     "BP-05",
     CAUTION,
-    "Hypertension diagnosis",
-    "Diagnosed hypertension that is not known to be controlled: expect larger blood-pressure surges; "
-    "excluded in the trials.",
-    "Spravato phase-3 trial exclusions; larger BP surges in hypertension",
+    "High blood pressure not known to be controlled",
+    "High blood pressure diagnosed, and its control answered no or not known. An unknown diagnosis is INCOMPLETE.",
+    f"{SPRAVATO_US} §5.5 (blood pressure rises after each dose; assess patients with cardiovascular conditions "
+    f"first); {SANACORA_2017} (baseline blood pressure before treatment)",
 )
 def bp05(c: Context) -> Outcome | None:
     diagnosed = c.answers["medical.hypertension_diagnosed"]
     if diagnosed == UNKNOWN:
         return incomplete(["medical.hypertension_diagnosed"])
     controlled = c.answers["medical.hypertension_controlled"]
-    if diagnosed == "yes" and controlled != "yes":  # "no" or unknown both fire
-        return fired({"medical.hypertension_diagnosed": "yes", "medical.hypertension_controlled": controlled})
-    return None
+    if diagnosed != "yes" or controlled == "yes":
+        return None
+    inputs: Inputs = {"medical.hypertension_diagnosed": "yes"}
+    if controlled == "no":
+        inputs["medical.hypertension_controlled"] = "no"
+        state = "says it is not under control"
+    else:
+        state = "does not know whether it is under control (or did not answer)"
+    return fired(
+        inputs,
+        f"The patient reports diagnosed high blood pressure and {state}. Blood pressure rises after each dose of "
+        f"{drug_text(c)}: confirm control with a measured reading before treatment and monitor it after dosing.",
+    )
 
 
 answer_rule(
@@ -502,8 +908,13 @@ answer_rule(
     CAUTION,
     {"medical.hypertensive_encephalopathy": YES},
     "Hypertensive encephalopathy",
-    "History of hypertensive encephalopathy: the blood-pressure rise of (es)ketamine is a serious risk.",
-    "Spravato US label warning (hypertensive encephalopathy)",
+    "Hypertensive encephalopathy ever answered yes.",
+    reported(
+        "hypertensive encephalopathy in the past",
+        "even a small blood-pressure rise may bring it back; the esketamine label asks for more intensive "
+        "blood-pressure and symptom monitoring. Plan that for {routes}.",
+    ),
+    f"{SPRAVATO_US} §5.5 (patients with a history of hypertensive encephalopathy: more intensive monitoring)",
 )
 
 
@@ -511,8 +922,9 @@ answer_rule(
     "BP-07",
     INCOMPLETE,
     "Measured blood pressure",
-    "A measured blood pressure from the past 30 days is needed before treatment.",
-    "Sanacora et al., JAMA Psychiatry 2017 (baseline BP); clinic policy default: measured, within 30 days",
+    f"No complete reading, or one not measured by staff, or undated, or more than {BP_MAX_AGE_DAYS} days "
+    "before the assessment. May stand beside BP-08.",
+    f"{SANACORA_2017} (baseline blood pressure); clinic policy default: measured, within {BP_MAX_AGE_DAYS} days",
 )
 def bp07(c: Context) -> Outcome | None:
     a = c.answers
@@ -521,40 +933,53 @@ def bp07(c: Context) -> Outcome | None:
     reasons: list[str] = []
     if c.systolic is None or c.diastolic is None:
         missing += [path for path in (SYSTOLIC, DIASTOLIC) if a[path] is None]
-        reasons.append("no complete reading")
     source = a["vitals.bp_source"]
     if source == UNKNOWN:
         missing.append("vitals.bp_source")
-        reasons.append("how it was taken is unknown")
     elif source != "measured":
         inputs["vitals.bp_source"] = source
-        reasons.append("it was self-reported, not measured")
+        reasons.append("the reading was self-reported by the patient, not measured")
     bp_date = c.facts.dates.get("vitals.bp_date")
     if bp_date is None:
         missing.append("vitals.bp_date")
-        reasons.append("its date is missing")
     else:
         days = (c.facts.assessment_date - bp_date).days
         if days > BP_MAX_AGE_DAYS:
             inputs["vitals.bp_date"] = a["vitals.bp_date"]
-            reasons.append(f"it is {days} days old (more than {BP_MAX_AGE_DAYS})")
+            reasons.append(f"the reading is {days} days old (more than {BP_MAX_AGE_DAYS})")
+    if missing:
+        reasons.insert(0, f"not known: {labels(missing)}")
     if not reasons:
         return None
-    return Outcome(inputs, missing, detail="Blood pressure: " + "; ".join(reasons) + ".")
+    return Outcome(
+        inputs,
+        missing,
+        None,
+        f"A blood pressure measured by staff within {BP_MAX_AGE_DAYS} days is needed before treatment: "
+        f"{'; '.join(reasons)}. Measure it.",
+    )
 
 
 @rule(
     "BP-08",
     INCOMPLETE,
     "Plausible blood pressure",
-    "The blood pressure reading is not plausible (needs systolic 70-260, diastolic 40-160, systolic above "
-    "diastolic): re-measure. The blood-pressure rules BP-02 to BP-04 could not run on it.",
-    "Design (spec §5.3)",
+    f"Both values given but not plausible: systolic {SYSTOLIC_PLAUSIBLE[0]}-{SYSTOLIC_PLAUSIBLE[1]}, diastolic "
+    f"{DIASTOLIC_PLAUSIBLE[0]}-{DIASTOLIC_PLAUSIBLE[1]}, systolic above diastolic. BP-02 to BP-04 then do not run; "
+    "BP-01 still looks at each value on its own.",
+    design("§5.3"),
 )
 def bp08(c: Context) -> Outcome | None:
     if c.systolic is None or c.diastolic is None or c.plausible_bp:
         return None
-    return Outcome(_reading(c), detail=_bp_text(c))
+    also = " BP-01 still looked at each value on its own." if c.bp01 else ""
+    return Outcome(
+        _reading(c),
+        [],
+        None,
+        f"{_bp_text(c)}: not plausible ({'; '.join(_implausibility(c))}). Re-measure. BP-02 to BP-04 could not "
+        f"use it.{also}",
+    )
 
 
 # --- 5.4 Other medical ------------------------------------------------------------------
@@ -562,8 +987,22 @@ def bp08(c: Context) -> Outcome | None:
 HEART_FAILURE: Final = "medical.heart_failure"
 ARRHYTHMIA: Final = "medical.arrhythmia"
 
+# How a cardiac answer reads in a message: the patient's own words, never a staging.
+CARDIAC_WORDS: Final = {
+    ("medical.unstable_angina", "yes"): "unstable angina",
+    (HEART_FAILURE, "severe"): "heart failure they describe as severe (a self-report, not an NYHA class)",
+    (ARRHYTHMIA, "uncontrolled"): "an irregular heartbeat they describe as not controlled",
+    ("medical.coronary_artery_disease", "yes"): "coronary artery disease",
+    ("medical.valvular_disease", "yes"): "heart valve disease",
+    ("medical.stroke_or_tia", "yes"): "a stroke or TIA",
+    (HEART_FAILURE, "stable"): "heart failure they describe as stable (a self-report)",
+    (ARRHYTHMIA, "controlled"): "an irregular heartbeat they describe as controlled (a self-report)",
+}
 
-def _cardiac_rule_check(triggers: Mapping[str, Sequence[str]], in_window: Callable[[int], bool]) -> Check:
+
+def _cardiac_rule_check(
+    triggers: Mapping[str, Sequence[str]], in_window: Callable[[int], bool], window: str, advice: str
+) -> Check:
     """MED-01/MED-02: answers, or a dated cardiovascular event in the window.
 
     An unknown or dateless cardiovascular event is CI-05's to report, not theirs.
@@ -572,11 +1011,12 @@ def _cardiac_rule_check(triggers: Mapping[str, Sequence[str]], in_window: Callab
     def check(c: Context) -> Outcome | None:
         a = c.answers
         hits: Inputs = {path: a[path] for path, values in triggers.items() if a[path] in values}
+        found = [CARDIAC_WORDS[(path, str(value))] for path, value in hits.items()]
         if c.event_days is not None and in_window(c.event_days):
             hits.update(_event_inputs(c))
+            found.append(f"{_event_phrase(c)}, {window}")
         if hits:
-            dated = "medical.cardiovascular_event_date" in hits
-            return fired(hits, detail=f"Cardiovascular event {c.event_days} days ago." if dated else None)
+            return fired(hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}")
         missing = [path for path in triggers if a[path] == UNKNOWN]
         return incomplete(missing) if missing else None
 
@@ -587,10 +1027,10 @@ rule(
     "MED-01",
     EXCLUDE_PENDING_REVIEW,
     "Unstable heart condition",
-    "Unstable heart condition: unstable angina, severe heart failure, uncontrolled arrhythmia, or a heart "
-    "attack, stent/bypass or other acute cardiovascular event 43-365 days ago. Excluded in the esketamine "
-    "trials." + EXCLUDE_NOTE,
-    "Spravato phase-3 exclusions; Spravato EU SmPC",
+    f"Unstable angina yes, heart failure severe, arrhythmia not controlled, or a cardiovascular event "
+    f"{CI05_MAX_DAYS + 1}-{MED01_MAX_DAYS} days ago. An unknown heart failure or arrhythmia answer is INCOMPLETE.",
+    f"Esketamine phase-3 trial exclusions (unstable or recent cardiovascular disease); "
+    f"{SPRAVATO_EU_SMPC} §4.4 (clinically significant or unstable cardiovascular conditions)",
 )(
     _cardiac_rule_check(
         {
@@ -599,16 +1039,19 @@ rule(
             ARRHYTHMIA: ("uncontrolled",),
         },
         lambda days: CI05_MAX_DAYS < days <= MED01_MAX_DAYS,
+        f"within {CI05_MAX_DAYS + 1}-{MED01_MAX_DAYS} days",
+        "Patients like this were excluded from the esketamine trials, and the blood-pressure rise may be "
+        "dangerous: a clinician decides on {routes}, with the patient's cardiologist if needed. " + EXCLUDE_NOTE,
     )
 )
 rule(
     "MED-02",
     CAUTION,
-    "Heart or vessel disease",
-    "Stable heart or blood-vessel disease (coronary artery disease, valve disease, stroke or TIA, stable "
-    "heart failure, controlled arrhythmia, or a cardiovascular event more than a year ago): weigh the "
-    "blood-pressure rise and plan monitoring.",
-    "Spravato US label and patient leaflet; Swiss ketamine label",
+    "Heart or blood-vessel disease",
+    "Coronary artery disease, heart valve disease or stroke/TIA yes; heart failure stable; arrhythmia "
+    f"controlled; or a cardiovascular event more than {MED01_MAX_DAYS} days ago. An unknown answer is INCOMPLETE.",
+    f"{SPRAVATO_US} §5.5 (assess patients with cardiovascular and cerebrovascular conditions); {SPRAVATO_EU_SMPC} "
+    "§4.4; Swiss ketamine product information (cardiovascular disease)",
 )(
     _cardiac_rule_check(
         {
@@ -619,105 +1062,185 @@ rule(
             ARRHYTHMIA: ("controlled",),
         },
         lambda days: days > MED01_MAX_DAYS,
+        f"more than {MED01_MAX_DAYS} days ago",
+        "Weigh the blood-pressure rise of {routes} against the benefit and plan blood-pressure monitoring.",
     )
 )
+
+LIVER: Final = "medical.liver_disease"
+SELF_REPORTED_LIVER: Final = "(the patient's own description, not a Child-Pugh class: confirm it)"
 
 
 @rule(
     "MED-03",
     EXCLUDE_PENDING_REVIEW,
-    "Liver disease",
-    "Severe liver disease (Child-Pugh C): esketamine is not recommended; ketamine needs dose and monitoring review.",
-    "Spravato US label §8.6 (hepatic impairment)",
+    "Severe liver disease",
+    "Liver disease answered severe: EXCLUDE_PENDING_REVIEW when esketamine is a planned route, else CAUTION. "
+    "Unknown severity is INCOMPLETE (for MED-04 too).",
+    f"{SPRAVATO_US} §8.6 (severe hepatic impairment, Child-Pugh C: not studied, use not recommended)",
 )
 def med03(c: Context) -> Outcome | None:
-    liver = c.answers["medical.liver_disease"]
+    liver = c.answers[LIVER]
     if liver == UNKNOWN:
-        return incomplete(["medical.liver_disease"])
+        return incomplete([LIVER])
     if liver != "severe":
         return None
+    parts = [f"The patient reports severe liver disease {SELF_REPORTED_LIVER}."]
+    if c.facts.ketamine:
+        parts.append(
+            "IV/IM ketamine is cleared by the liver: review the dose and the recovery monitoring, and check liver "
+            "tests."
+        )
+    if c.facts.esketamine:
+        parts.append(
+            "Esketamine nasal spray is not recommended in severe hepatic impairment (Child-Pugh C, not studied). "
+            + EXCLUDE_NOTE
+        )
     # EXCLUDE_PENDING_REVIEW when esketamine is a route, else CAUTION (spec §5.4).
-    return fired({"medical.liver_disease": "severe"}, level=None if c.facts.esketamine else CAUTION)
+    return fired({LIVER: "severe"}, " ".join(parts), level=None if c.facts.esketamine else CAUTION)
 
 
-answer_rule(
+@rule(
     "MED-04",
     CAUTION,
-    {"medical.liver_disease": ("mild", "moderate")},
-    "Liver disease",
-    "Mild or moderate liver disease: esketamine exposure is higher; monitor longer for adverse effects.",
-    "Spravato US label §8.6 (hepatic impairment)",
-    unknown_is_incomplete=False,  # an unknown is MED-03's
+    "Mild or moderate liver disease",
+    "Liver disease answered mild or moderate. An unknown is MED-03's.",
+    f"{SPRAVATO_US} §8.6 (moderate hepatic impairment, Child-Pugh B: monitor longer; mild: no adjustment)",
 )
+def med04(c: Context) -> Outcome | None:
+    liver = c.answers[LIVER]
+    if liver not in ("mild", "moderate"):
+        return None
+    parts = [f"The patient reports {liver} liver disease {SELF_REPORTED_LIVER}."]
+    if c.facts.esketamine:
+        if liver == "moderate":
+            parts.append(
+                "If it is moderate hepatic impairment (Child-Pugh B), the esketamine label advises monitoring for "
+                "adverse reactions for longer after each dose."
+            )
+        else:
+            parts.append(
+                "The esketamine label needs no change for mild hepatic impairment (Child-Pugh A); it asks for longer "
+                "monitoring if the impairment is moderate."
+            )
+    if c.facts.ketamine:
+        parts.append("IV/IM ketamine is cleared by the liver: weigh the dose and check liver tests.")
+    return fired({LIVER: liver}, " ".join(parts))
+
+
+def _which(hits: Inputs) -> str:
+    return "; ".join(inline(field_label(path)) for path in hits)
+
+
 answer_rule(
     "MED-05",
     CAUTION,
     {"medical.lung_disease": YES, "medical.sleep_apnea": YES},
     "Lung disease or sleep apnoea",
-    "Lung disease or sleep apnoea: risk of breathing problems with sedation; plan monitoring.",
-    "Spravato EU patient leaflet; CPSBC draft standard (sleep apnoea screening)",
+    "Long-term lung disease or sleep apnoea answered yes (each reported by itself when unknown).",
+    lambda c, hits: (
+        f"The patient reports: {_which(hits)}. Breathing may be affected during sedation with "
+        f"{drug_text(c)}: plan monitoring (oxygen saturation)."
+    ),
+    f"{SPRAVATO_EU_SMPC} §4.4 (significant pulmonary insufficiency; sleep apnoea); {SPRAVATO_EU_LEAFLET}; "
+    "College of Physicians and Surgeons of BC draft standard (sleep apnoea screening)",
 )
 answer_rule(
     "MED-06",
     CAUTION,
     {"medical.hyperthyroidism_untreated": YES},
-    "Untreated hyperthyroidism",
-    "Untreated overactive thyroid: adds to the heart-rate and blood-pressure rise.",
-    "Spravato EU patient leaflet; Swiss ketamine label",
+    "Untreated overactive thyroid",
+    "Untreated overactive thyroid answered yes.",
+    reported(
+        "an overactive thyroid that is not being treated",
+        "it adds to the heart-rate and blood-pressure rise of {drug}.",
+    ),
+    f"{SPRAVATO_EU_LEAFLET} (overactive thyroid not adequately treated); Swiss ketamine product information",
 )
 answer_rule(
     "MED-07",
     CAUTION,
     {"medical.glaucoma": YES},
     "Glaucoma",
-    "Glaucoma: ketamine can raise the pressure in the eye.",
-    "Ketalar US label (raised intraocular pressure)",
+    "Glaucoma answered yes.",
+    reported(
+        "glaucoma",
+        "ketamine can raise the pressure in the eye (ketamine label); the clinic weighs this for {routes}.",
+    ),
+    f"{KETALAR_US} §6 (elevation in intraocular pressure)",
 )
 answer_rule(
     "MED-08",
     CAUTION,
     {"medical.seizure_recent": YES},
     "Recent seizure",
-    "A seizure in the past 12 months: clinician to weigh the seizure risk.",
-    "Service policy (Oxford Health NHS ketamine service)",
+    "A seizure in the past 12 months answered yes.",
+    reported("a seizure in the past 12 months", "a clinician weighs the seizure risk before {routes}."),
+    OXFORD_HEALTH,
 )
 answer_rule(
     "MED-09",
     EXCLUDE_PENDING_REVIEW,
     {"medical.delirium": YES},
-    "Delirium",
-    "Current delirium: dissociative treatment is not given during delirium." + EXCLUDE_NOTE,
-    "Service policy",
+    "Recent delirium",
+    "Delirium recently answered yes.",
+    reported(
+        "having recently had delirium (confusion that came on suddenly)",
+        "find out whether it has resolved and why it happened; {drug} can cause confusion and dissociation, and "
+        "the clinic does not treat during delirium.",
+        exclude=True,
+    ),
+    "Service policy (no dissociative treatment during delirium)",
 )
 answer_rule(
     "MED-10",
     CAUTION,
     {"medical.cognitive_impairment": YES},
-    "Cognitive impairment",
-    "Cognitive impairment: check capacity to consent and the effect of sedation and dissociation.",
-    "Spravato US label warning (cognitive and motor impairment)",
+    "Memory or thinking problems",
+    "Memory or thinking problems (such as dementia) affecting daily life answered yes.",
+    reported(
+        "memory or thinking problems (such as dementia) that affect daily life",
+        "check the capacity to consent, and whether sedation and dissociation with {drug} would be tolerated.",
+    ),
+    "Service policy (capacity to consent; tolerance of sedation and dissociation). Not the esketamine label's "
+    "warning on cognitive impairment, which is about impairment caused by esketamine",
 )
 answer_rule(
     "MED-11",
     CAUTION,
     {"medical.bladder_problems": YES},
     "Bladder problems",
-    "Bladder problems: (es)ketamine can cause cystitis and urinary symptoms; monitor.",
-    "Spravato and Ketalar labels (ulcerative or interstitial cystitis)",
+    "Bladder problems answered yes.",
+    reported(
+        "bladder problems",
+        "{drug} can cause cystitis and urinary symptoms; record the symptoms before treatment and monitor them.",
+    ),
+    f"{SPRAVATO_US} §5.8 (ulcerative or interstitial cystitis); {KETALAR_US} §6 (lower urinary tract symptoms)",
 )
 
 
 @rule(
     "MED-12",
     INCOMPLETE,
-    "Weight",
-    "Weight missing: IV/IM ketamine is dosed per kilogram. Weigh the patient.",
-    "Ketalar US label: IV/IM dosing per kg",
+    "Weight for IV/IM ketamine",
+    "IV/IM ketamine is a planned route and the weight is missing.",
+    f"{ASKP} (IV/IM ketamine for depression is dosed in mg/kg)",
+    routes=(KETAMINE,),
 )
 def med12(c: Context) -> Outcome | None:
     if c.facts.ketamine and c.answers["patient.weight_kg"] is None:
-        return Outcome({}, ["patient.weight_kg"])
+        return Outcome(
+            {},
+            ["patient.weight_kg"],
+            None,
+            f"Not known: {labels(['patient.weight_kg'])}. IV/IM ketamine is dosed per kilogram: weigh the patient.",
+        )
     return None
+
+
+def _number(value: object) -> str:
+    """A weight or height as written, whether it came as 110 or as 110.0 (a form's decimal)."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 # Spec §5.4, MED-13: BMI 35 or more (clinic policy threshold), in tenths.
@@ -727,10 +1250,10 @@ MED13_BMI_TENTHS_FROM: Final = 350
 @rule(
     "MED-13",
     CAUTION,
-    "BMI and sleep apnoea",
-    "BMI 35 or more with sleep apnoea present or not ruled out: screen for sleep apnoea; risk of "
-    "breathing problems during sedation.",
-    "Spravato EU patient leaflet; clinic policy threshold BMI >= 35",
+    "BMI 35 or more and sleep apnoea",
+    "BMI 35 or more with sleep apnoea yes or not known. Height or weight missing while sleep apnoea is yes or "
+    "unknown is INCOMPLETE; with sleep apnoea no, nothing.",
+    f"{SPRAVATO_EU_SMPC} §4.4 (sleep apnoea with morbid obesity, BMI 35 or more); clinic policy threshold",
 )
 def med13(c: Context) -> Outcome | None:
     apnea = c.answers["medical.sleep_apnea"]
@@ -745,7 +1268,16 @@ def med13(c: Context) -> Outcome | None:
             "patient.height_cm": c.answers["patient.height_cm"],
             "medical.sleep_apnea": apnea,
         }
-        return fired(inputs, detail=f"BMI {c.bmi_tenths / 10}.")
+        if apnea == "yes":
+            state = "sleep apnoea reported by the patient: plan airway and breathing monitoring"
+        else:
+            state = "sleep apnoea not ruled out (answer not known): screen for sleep apnoea"
+        return fired(
+            inputs,
+            f"BMI {c.bmi_tenths / 10} (35 or more; weight {_number(c.answers['patient.weight_kg'])} kg, height "
+            f"{_number(c.answers['patient.height_cm'])} cm) with {state}. Risk of breathing problems during "
+            f"sedation with {drug_text(c)}.",
+        )
     return None
 
 
@@ -757,13 +1289,19 @@ MED14_AGE_FROM: Final = 65
     "MED-14",
     CAUTION,
     "Age 65 or over",
-    "Age 65 or over: lower starting dose for esketamine in the EU; age predicts a larger blood-pressure rise.",
-    "Spravato EU SmPC dosing (65 and over)",
+    f"Age {MED14_AGE_FROM} or over on the assessment date.",
+    f"{SPRAVATO_EU_SMPC} §4.2 (patients 65 and over: starting dose 28 mg); older age predicts a larger "
+    "blood-pressure rise",
 )
 def med14(c: Context) -> Outcome | None:
-    if c.age is not None and c.age >= MED14_AGE_FROM:
-        return fired({"patient.date_of_birth": c.answers["patient.date_of_birth"]}, detail=f"Age {c.age}.")
-    return None
+    if c.age is None or c.age < MED14_AGE_FROM:
+        return None
+    parts = [f"Age {c.age} ({MED14_AGE_FROM} or over): older age predicts a larger blood-pressure rise."]
+    if c.facts.esketamine:
+        parts.append("Esketamine nasal spray: the EU label starts patients 65 and over at 28 mg.")
+    if c.facts.ketamine:
+        parts.append("IV/IM ketamine: weigh the dose and monitor blood pressure.")
+    return fired({"patient.date_of_birth": c.answers["patient.date_of_birth"]}, " ".join(parts))
 
 
 # --- 5.5 Psychiatric and substance use ----------------------------------------------------
@@ -773,24 +1311,38 @@ answer_rule(
     EXCLUDE_PENDING_REVIEW,
     {"psychiatric.psychotic_symptoms_current": YES},
     "Current psychotic symptoms",
-    "Hallucinations or delusions in the past month: (es)ketamine can worsen psychosis." + EXCLUDE_NOTE,
-    "Spravato US label §5.2; trial and service exclusions",
+    "Hallucinations or delusions in the past month answered yes.",
+    reported(
+        "hallucinations or delusions in the past month",
+        "{drug} can worsen psychosis (dissociation and perceptual changes).",
+        exclude=True,
+    ),
+    f"{SPRAVATO_US} §5.2 (dissociation; patients with psychosis: assess benefit and risk); esketamine trial and "
+    "service exclusions",
 )
 answer_rule(
     "PSY-02",
     EXCLUDE_PENDING_REVIEW,
     {"psychiatric.psychotic_disorder": YES},
     "Psychotic disorder",
-    "Psychotic disorder (schizophrenia, schizoaffective or delusional disorder): (es)ketamine can worsen "
-    "psychosis." + EXCLUDE_NOTE,
-    "Spravato US label §5.2; service exclusions",
+    "Schizophrenia, schizoaffective or delusional disorder ever diagnosed answered yes.",
+    reported(
+        "a diagnosis of a psychotic disorder (schizophrenia, schizoaffective or delusional disorder)",
+        "{drug} can worsen psychosis.",
+        exclude=True,
+    ),
+    f"{SPRAVATO_US} §5.2 (patients with psychosis: assess benefit and risk); service exclusions",
 )
 answer_rule(
     "PSY-03",
     CAUTION,
     {"psychiatric.psychotic_features_past": YES},
     "Past psychotic features",
-    "Psychotic features in a past mood episode, or substance-induced psychosis: weigh the risk of psychosis.",
+    "Hallucinations or delusions in a past mood episode or after drug use answered yes.",
+    reported(
+        "hallucinations or delusions in the past, during a mood episode or after drug use",
+        "weigh the risk of psychosis with {drug}.",
+    ),
     "Service policy",
 )
 answer_rule(
@@ -798,7 +1350,8 @@ answer_rule(
     INFO,
     {"psychiatric.family_psychosis": YES},
     "Family history of psychosis",
-    "A parent, sibling or child has a psychotic disorder.",
+    "A parent, sibling or child with a psychotic disorder answered yes. Unknown gives nothing (often unknown).",
+    reported("a parent, sibling or child with a psychotic disorder", "context for the psychosis risk."),
     "Service policy",
     unknown_is_incomplete=False,  # family history is often unknown (spec §5.5)
 )
@@ -807,68 +1360,121 @@ answer_rule(
     EXCLUDE_PENDING_REVIEW,
     {"psychiatric.mania_current": YES},
     "Current mania",
-    "Manic or hypomanic now." + EXCLUDE_NOTE,
-    "Spravato trial exclusion",
+    "Manic or hypomanic now answered yes.",
+    reported(
+        "being in a manic or hypomanic episode now",
+        "{drug} may worsen mania, and there are no trial data in mania; treat the episode first.",
+        exclude=True,
+    ),
+    "Service policy; the esketamine phase-3 trials excluded bipolar disorder, so there are no trial data in mania",
 )
 answer_rule(
     "PSY-06",
     CAUTION,
     {"psychiatric.bipolar_or_mania_history": YES},
     "Bipolar disorder or mania",
-    "History of bipolar disorder or mania: watch for a switch into mania.",
-    "Service policy; Spravato EU patient leaflet",
+    "Bipolar disorder, mania or hypomania ever answered yes.",
+    reported(
+        "bipolar disorder, or an episode of mania or hypomania, in the past",
+        "watch for a switch into mania with {drug}.",
+    ),
+    f"Service policy; {SPRAVATO_EU_LEAFLET} (history of mania or bipolar disorder)",
 )
+
+DRUG_DISORDER: Final = "substance.drug_use_disorder_current"
+
+
+def _dast_scoring_items(c: Context) -> Inputs:
+    """The DAST-10 answers that scored a point (item 3 scores for "no")."""
+    return {DAST10.item_path(n): c.facts.dast10[n - 1] for n, point in enumerate(c.dast10_points, start=1) if point}
 
 
 @rule(
     "PSY-07",
     EXCLUDE_PENDING_REVIEW,
-    "Drug use",
-    "Current drug use disorder, or DAST-10 score 6 or more (substantial or severe drug problems): "
-    "(es)ketamine has abuse potential." + EXCLUDE_NOTE,
-    "Spravato US label §9.2 (abuse and dependence); DAST-10 bands (Skinner 1982)",
+    "Drug use problem",
+    f"DAST-10 score {DAST10_EXCLUDE_FROM} or more (also when the answered items alone already reach it), or a "
+    "drug use problem now answered yes. Otherwise an incomplete DAST-10 or an unknown drug use problem is "
+    "INCOMPLETE.",
+    f"{SPRAVATO_US} §9.2 (abuse); {DAST_SOURCE}: {DAST10_EXCLUDE_FROM}-8 substantial, 9-10 severe",
 )
 def psy07(c: Context) -> Outcome | None:
-    disorder = c.answers["substance.drug_use_disorder_current"]
+    disorder = c.answers[DRUG_DISORDER]
     if c.psy07:
-        inputs = _items(DAST10, c.facts.dast10)
+        inputs: Inputs = {}
+        found: list[str] = []
         if disorder == "yes":
-            inputs["substance.drug_use_disorder_current"] = "yes"
-        return fired(inputs)
+            inputs[DRUG_DISORDER] = "yes"
+            found.append("the patient reports a drug use problem now (or treatment for one)")
+        points = sum(point or 0 for point in c.dast10_points)
+        item3_open = c.facts.dast10[DAST10_REVERSED_ITEM - 1] is None
+        floor = points + (1 if item3_open else 0)
+        if floor >= DAST10_EXCLUDE_FROM:
+            inputs.update(_dast_scoring_items(c))
+            if c.dast10_total is not None:
+                band = band_of(c.dast10_total, DAST10_BANDS)
+                found.append(f"DAST-10 score {c.dast10_total} ({band}; the cut-off is {DAST10_EXCLUDE_FROM})")
+            else:
+                counted = " counting unanswered item 3 as its scoring answer" if item3_open else ""
+                found.append(
+                    f"the answered DAST-10 items already score {floor}{counted} (the cut-off is "
+                    f"{DAST10_EXCLUDE_FROM}; the full score is not known)"
+                )
+        return fired(
+            inputs,
+            f"{_sentence('; '.join(found))}. {_sentence(drug_text(c))} can be misused: a clinician decides. "
+            + EXCLUDE_NOTE,
+        )
     missing = _missing_items(DAST10, c.facts.dast10)
     if disorder == UNKNOWN:
-        missing.append("substance.drug_use_disorder_current")
+        missing.append(DRUG_DISORDER)
     return incomplete(missing) if missing else None
 
 
-def _dast_band_rule(c: Context, low: int, high: int) -> Outcome | None:
+def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context], str]) -> Outcome | None:
     """PSY-08/PSY-09: a complete DAST-10 in the band, and PSY-07 did not fire."""
     total = c.dast10_total
     if c.psy07 or total is None or not low <= total <= high:
         return None
-    return fired(_items(DAST10, c.facts.dast10), detail=f"DAST-10 score {total}.")
+    scoring = _dast_scoring_items(c)
+    text = f"DAST-10 score {total} ({band_of(total, DAST10_BANDS)}, {low}-{high})."
+    item3 = DAST10.item_path(DAST10_REVERSED_ITEM)
+    item1 = c.facts.dast10[0]
+    if item3 in scoring:
+        text += (
+            f' One point is item {DAST10_REVERSED_ITEM} ("always able to stop using drugs when you want to?") '
+            "answered no, which scores a point"
+        )
+        if item1 == "no" and len(scoring) == 1:
+            text += (
+                "; the patient answered no to item 1 (drug use other than for medical reasons), so this score may "
+                "not reflect any drug use: confirm."
+            )
+            return fired(scoring, text)
+        text += "."
+    return fired(scoring, f"{text} {advice(c)}")
 
 
 @rule(
     "PSY-08",
     CAUTION,
     "DAST-10 moderate",
-    "DAST-10 score 3-5 (moderate drug problems): discuss substance use; (es)ketamine has abuse potential.",
-    "DAST-10 bands (Skinner 1982)",
+    "A complete DAST-10 scoring 3-5, when PSY-07 did not fire.",
+    f"{DAST_SOURCE}: 3-5 moderate",
 )
 def psy08(c: Context) -> Outcome | None:
-    return _dast_band_rule(c, 3, 5)
+    return _dast_band_rule(c, 3, 5, lambda c: f"Discuss drug use: {drug_text(c)} can be misused.")
 
 
 @rule(
     "PSY-09",
     INFO,
     "DAST-10 low",
-    "DAST-10 score 1-2 (low level of drug problems).",
-    "DAST-10 bands (Skinner 1982)",
+    "A complete DAST-10 scoring 1-2, when PSY-07 did not fire.",
+    f"{DAST_SOURCE}: 1-2 low",
 )
 def psy09(c: Context) -> Outcome | None:
-    return _dast_band_rule(c, 1, 2)
+    return _dast_band_rule(c, 1, 2, lambda c: "Low level of drug-related problems, for context.")
 
 
 answer_rule(
@@ -876,9 +1482,13 @@ answer_rule(
     EXCLUDE_PENDING_REVIEW,
     {"substance.dissociative_use_past_year": YES, "substance.ketamine_use_disorder_history": YES},
     "Dissociative or ketamine misuse",
-    "Non-medical use of ketamine, PCP or other dissociatives in the past year, or a history of ketamine use "
-    "disorder." + EXCLUDE_NOTE,
-    "Spravato US label §5.3 (abuse and misuse); trial exclusion",
+    "Non-medical ketamine, PCP or other dissociative use in the past year, or a ketamine use problem ever, "
+    "answered yes.",
+    lambda c, hits: (
+        f"The patient reports: {_which(hits)}. Misuse of dissociatives is reported, and "
+        f"{drug_is(c)} dissociative with misuse potential: risk of relapse. {EXCLUDE_NOTE}"
+    ),
+    f"{SPRAVATO_US} §5.3 (abuse and misuse) and §9.2; esketamine trial exclusions",
 )
 
 
@@ -886,17 +1496,27 @@ answer_rule(
     "PSY-11",
     CAUTION,
     "Alcohol use (AUDIT-C)",
-    "AUDIT-C positive: risky drinking. Alcohol adds to sedation (a CNS depressant); advise no alcohol "
-    "around treatment.",
-    "AUDIT-C cut-offs (Bush et al. 1998; Bradley et al. 2003): >= 4 men, >= 3 women; >= 3 intersex or "
-    "unknown sex (clinic policy default)",
+    "AUDIT-C at or above the cut-off for the sex at birth (4 male; 3 female, intersex or unknown), also when "
+    "the answered items alone already reach it. Otherwise an incomplete AUDIT-C is INCOMPLETE.",
+    "AUDIT-C cut-offs (Bush et al., Arch Intern Med 1998; Bradley et al., Arch Intern Med 2003): 4 or more men, "
+    "3 or more women; 3 or more for intersex or unknown sex (clinic policy default)",
 )
 def psy11(c: Context) -> Outcome | None:
     # A total can only grow: answered items alone may already reach the cut-off.
     if c.auditc_partial >= c.auditc_cutoff:
-        inputs = _items(AUDITC, c.facts.auditc)
-        inputs["patient.sex_at_birth"] = c.answers["patient.sex_at_birth"]
-        return fired(inputs)
+        sex = c.answers["patient.sex_at_birth"]
+        inputs: Inputs = {path: value for path, value in _items(AUDITC, c.facts.auditc).items() if value}
+        inputs["patient.sex_at_birth"] = sex
+        who = {"male": "male", "female": "female"}.get(str(sex), f"sex at birth {sex}; clinic default")
+        if c.auditc_total is not None:
+            score = f"AUDIT-C score {c.auditc_total}"
+        else:
+            score = f"the answered AUDIT-C items already score {c.auditc_partial} (the full score is not known)"
+        return fired(
+            inputs,
+            f"{_sentence(score)}: at or above the cut-off of {c.auditc_cutoff} ({who}), risky drinking. Alcohol adds "
+            f"to the sedation of {drug_text(c)} (a CNS depressant): advise no alcohol around treatment.",
+        )
     missing = _missing_items(AUDITC, c.facts.auditc)
     return incomplete(missing) if missing else None
 
@@ -904,15 +1524,16 @@ def psy11(c: Context) -> Outcome | None:
 @rule(
     "PSY-13",
     INFO,
-    "PHQ-9",
-    "Depression severity, for context.",
-    "PHQ-9 (Kroenke, Spitzer & Williams 2001)",
+    "PHQ-9 depression score",
+    "Always with a complete PHQ-9: the total and its band. Any of items 1-8 missing is INCOMPLETE; only item 9 "
+    "missing gives nothing (SAF-06 reports it).",
+    "PHQ-9 (Kroenke, Spitzer & Williams, J Gen Intern Med 2001;16:606-613)",
 )
 def psy13(c: Context) -> Outcome | None:
     total = c.phq9_total
     if total is not None:
         band = band_of(total, PHQ9_BANDS).replace("_", " ")
-        return fired(_items(PHQ9, c.facts.phq9), detail=f"PHQ-9 total {total} ({band}).")
+        return fired(_items(PHQ9, c.facts.phq9), f"PHQ-9 total {total} ({band}): depression severity, for context.")
     missing = _missing_items(PHQ9, c.facts.phq9)
     if missing == [PHQ9_ITEM9]:
         return None  # only item 9 missing: SAF-06 reports it
@@ -926,37 +1547,72 @@ PSY14_GAD7_FROM: Final = 10
 @rule(
     "PSY-14",
     INFO,
-    "GAD-7",
-    "GAD-7 anxiety score 10 or more.",
-    "GAD-7 (Spitzer et al. 2006)",
+    "GAD-7 anxiety score",
+    f"A complete GAD-7 scoring {PSY14_GAD7_FROM} or more. An incomplete GAD-7 is INCOMPLETE.",
+    "GAD-7 (Spitzer et al., Arch Intern Med 2006;166:1092-1097)",
 )
 def psy14(c: Context) -> Outcome | None:
     total = c.gad7_total
     if total is None:
         return incomplete(_missing_items(GAD7, c.facts.gad7))
     if total >= PSY14_GAD7_FROM:
-        return fired(_items(GAD7, c.facts.gad7), detail=f"GAD-7 total {total} ({band_of(total, GAD7_BANDS)}).")
+        return fired(
+            _items(GAD7, c.facts.gad7),
+            f"GAD-7 total {total} ({band_of(total, GAD7_BANDS)}; the cut-off is {PSY14_GAD7_FROM}): anxiety, for "
+            "context.",
+        )
     return None
 
 
 # --- 5.6 Pregnancy and lactation ----------------------------------------------------------
 
-answer_rule(
+PREGNANT: Final = "reproductive.pregnant"
+PREGNANCY_POSSIBLE: Final = "reproductive.pregnancy_possible"
+
+
+@rule(
     "PRG-01",
     EXCLUDE_PENDING_REVIEW,
-    {"reproductive.pregnant": ("yes", "possibly")},
     "Pregnancy",
-    "Pregnant or possibly pregnant: esketamine and ketamine are not recommended in pregnancy." + EXCLUDE_NOTE,
-    "Spravato US label (not recommended in pregnancy); service policies",
-    unknown_is_incomplete=False,  # its unknowns are PRG-04's
+    "Pregnant answered yes or possibly, whatever 'pregnancy possible' says. Its unknowns are PRG-04's.",
+    f"{SPRAVATO_US} §5.9 and §8.1 (embryo-fetal toxicity; not recommended in pregnancy); {KETALAR_US} §8.1; "
+    "service policies",
 )
+def prg01(c: Context) -> Outcome | None:
+    pregnant = c.answers[PREGNANT]
+    if pregnant == "yes":
+        text = f"The patient says they are pregnant: {drug_is(c)} not recommended in pregnancy."
+    elif pregnant == "possibly":
+        text = (
+            "The patient says they may possibly be pregnant: do a pregnancy test before any treatment; "
+            f"{drug_is(c)} not recommended in pregnancy."
+        )
+    else:
+        return None
+    return fired({PREGNANT: pregnant}, f"{text} {EXCLUDE_NOTE}")
+
+
+def _breastfeeding(c: Context, hits: Inputs) -> str:
+    if c.facts.esketamine:
+        text = "esketamine is not recommended while breastfeeding (esketamine label)"
+        if c.facts.ketamine:
+            text += "; the clinic applies the same to IV/IM ketamine"
+    else:
+        text = (
+            "the clinic does not give IV/IM ketamine while breastfeeding (it applies the esketamine label's "
+            "advice against use while breastfeeding to ketamine too)"
+        )
+    return f"The patient says they are breastfeeding: {text}. {EXCLUDE_NOTE}"
+
+
 answer_rule(
     "PRG-02",
     EXCLUDE_PENDING_REVIEW,
     {"reproductive.breastfeeding": YES},
     "Breastfeeding",
-    "Breastfeeding: esketamine is not recommended while breastfeeding." + EXCLUDE_NOTE,
-    "Spravato US label (not recommended when breastfeeding)",
+    "Breastfeeding answered yes. Asked of everyone; unknown is INCOMPLETE.",
+    _breastfeeding,
+    f"{SPRAVATO_US} §8.2 (lactation: not recommended); applied by the clinic to both routes",
 )
 
 
@@ -964,14 +1620,17 @@ answer_rule(
     "PRG-03",
     CAUTION,
     "Planning pregnancy",
-    "Planning a pregnancy: discuss timing and contraception before treatment.",
-    "Spravato label advice; service policies",
+    "Planning a pregnancy answered yes. Unknown is INCOMPLETE only when a pregnancy is possible.",
+    f"{SPRAVATO_US} §8.3 (females of reproductive potential: pregnancy planning and prevention); service policies",
 )
 def prg03(c: Context) -> Outcome | None:
     planning = c.answers["reproductive.planning_pregnancy"]
     if planning == "yes":
-        return fired({"reproductive.planning_pregnancy": "yes"})
-    if planning == UNKNOWN and c.answers["reproductive.pregnancy_possible"] == "yes":
+        return fired(
+            {"reproductive.planning_pregnancy": "yes"},
+            f"The patient is planning a pregnancy: discuss timing and contraception before {drug_text(c)} treatment.",
+        )
+    if planning == UNKNOWN and c.answers[PREGNANCY_POSSIBLE] == "yes":
         return incomplete(["reproductive.planning_pregnancy"])
     return None
 
@@ -980,20 +1639,31 @@ def prg03(c: Context) -> Outcome | None:
     "PRG-04",
     INCOMPLETE,
     "Pregnancy status",
-    "Whether a pregnancy is possible, or whether the patient is pregnant, is unknown: ask. The answer is "
-    "asked of everyone and never inferred from sex.",
-    "Design (spec §5.6)",
+    "'Pregnancy possible' unknown, or 'pregnancy possible' yes and 'pregnant' unknown. May stand beside PRG-01.",
+    design("§5.6", "asked of everyone, never inferred from sex"),
 )
 def prg04(c: Context) -> Outcome | None:
-    possible = c.answers["reproductive.pregnancy_possible"]
-    pregnant = c.answers["reproductive.pregnant"]
+    possible = c.answers[PREGNANCY_POSSIBLE]
+    pregnant = c.answers[PREGNANT]
     if possible == UNKNOWN:
-        missing = ["reproductive.pregnancy_possible"]
+        missing = [PREGNANCY_POSSIBLE]
         if pregnant == UNKNOWN:
-            missing.append("reproductive.pregnant")
-        return Outcome({}, missing)
+            missing.append(PREGNANT)
+        text = f"Not known: {labels(missing)}. Ask: it is asked of everyone and never inferred from sex."
+        if pregnant in ("yes", "possibly"):
+            text = (
+                f'Not known: {labels(missing)}. The patient answered pregnant "{pregnant}" (PRG-01 covers that): '
+                "record this answer for completeness; it changes nothing PRG-01 asks."
+            )
+        return Outcome({}, missing, None, text)
     if possible == "yes" and pregnant == UNKNOWN:
-        return Outcome({"reproductive.pregnancy_possible": "yes"}, ["reproductive.pregnant"])
+        return Outcome(
+            {PREGNANCY_POSSIBLE: "yes"},
+            [PREGNANT],
+            None,
+            f"A pregnancy is possible and the patient does not know whether they are pregnant (or did not answer): "
+            f"ask, and do a pregnancy test before any treatment. Missing: {labels([PREGNANT])}.",
+        )
     return None
 
 
@@ -1004,11 +1674,18 @@ def prg04(c: Context) -> Outcome | None:
     "DDI-00",
     INCOMPLETE,
     "Medication list",
-    "The medication list was not answered: ask what the patient takes (an empty list means none).",
-    "Design (spec §5.7)",
+    "The medication list was not answered (an empty list means none). The other medication rules then say nothing.",
+    design("§5.7"),
 )
 def ddi00(c: Context) -> Outcome | None:
-    return Outcome({}, ["medications"]) if c.medications is None else None
+    if c.medications is not None:
+        return None
+    return Outcome(
+        {},
+        ["medications"],
+        None,
+        "The medication list was not answered: ask what the patient takes (an empty list means none).",
+    )
 
 
 class_rule(
@@ -1016,41 +1693,64 @@ class_rule(
     CAUTION,
     meds.MAOI,
     "MAOI",
-    "Monoamine oxidase inhibitor: (es)ketamine with an MAOI can raise blood pressure further; monitor closely.",
-    "Spravato US label §7",
+    "A listed monoamine oxidase inhibitor.",
+    lambda c, names: (
+        f"Listed: {names}. With an MAOI, {drug_text(c)} can raise blood pressure further: monitor "
+        "blood pressure closely."
+    ),
+    f"{SPRAVATO_US} §7.3 (monoamine oxidase inhibitors)",
 )
 class_rule(
     "DDI-02",
     CAUTION,
     meds.PSYCHOSTIMULANT,
     "Psychostimulant",
-    "Psychostimulant: adds to the blood-pressure rise; monitor closely.",
-    "Spravato US label §7",
+    "A listed psychostimulant.",
+    lambda c, names: (
+        f"Listed: {names}. A psychostimulant adds to the blood-pressure rise of {drug_text(c)}: "
+        "monitor blood pressure closely."
+    ),
+    f"{SPRAVATO_US} §7.2 (psychostimulants)",
 )
 class_rule(
     "DDI-03",
     CAUTION,
     meds.CNS_DEPRESSANT,
     "CNS depressant",
-    "CNS depressant (benzodiazepine, Z-drug, opioid, barbiturate, gabapentinoid, sedating antihistamine or "
-    "muscle relaxant): adds to sedation.",
-    "Spravato US label §7; Ketalar label",
+    "A listed CNS depressant (benzodiazepine, Z-drug, opioid, barbiturate, gabapentinoid, sedating antihistamine, "
+    "muscle relaxant or other sedative).",
+    lambda c, names: (
+        f"Listed: {names}. It adds to the sedation of {drug_text(c)}. With opioids and "
+        f"benzodiazepines there is also a risk of respiratory depression (profound sedation, slowed breathing): "
+        "monitor sedation, breathing and oxygen saturation."
+    ),
+    f"{SPRAVATO_US} §7.1 (CNS depressants: sedation); {KETALAR_US} §7.3 (benzodiazepines, opioid analgesics or "
+    "other CNS depressants: profound sedation, respiratory depression)",
 )
 class_rule(
     "DDI-05",
     INFO,
     meds.LAMOTRIGINE,
     "Lamotrigine",
-    "Lamotrigine: may blunt the response to ketamine.",
-    "Andrade, J Clin Psychiatry 2017;78(7)",
+    "A listed lamotrigine.",
+    lambda c, names: (
+        f"Listed: {names}. Lamotrigine may lessen ketamine's dissociative effects; studies show no "
+        "consistent effect on the antidepressant response. For context: not a reason on its own to change the "
+        "lamotrigine."
+    ),
+    ANDRADE_2017 + ": lamotrigine may lessen dissociative effects; no consistent effect on antidepressant response",
 )
 class_rule(
     "DDI-07",
     CAUTION,
     meds.SYMPATHOMIMETIC,
     "Sympathomimetic",
-    "Sympathomimetic with the ketamine route: adds to the blood-pressure and heart-rate rise.",
-    "Ketalar US label §7",
+    "A listed sympathomimetic (pseudoephedrine, phenylephrine, ephedrine), when IV/IM ketamine is a planned route.",
+    lambda c, names: (
+        f"Listed: {names}. With IV/IM ketamine it adds to the blood-pressure and heart-rate rise: "
+        "monitor vital signs closely. Applies to IV/IM ketamine only."
+    ),
+    f"{KETALAR_US} §7.2 (sympathomimetics and vasopressin)",
     ketamine_only=True,
 )
 class_rule(
@@ -1058,8 +1758,12 @@ class_rule(
     INFO,
     meds.CYP_MODULATOR,
     "Strong CYP3A4/CYP2B6 modulator",
-    "Strong CYP3A4/CYP2B6 inhibitor or inducer: ketamine levels may change.",
-    "Andrade 2017; Spravato US label §7",
+    "A listed strong CYP3A4 or CYP2B6 inhibitor or inducer.",
+    lambda c, names: (
+        f"Listed: {names}. {_sentence(drug_is(c))} metabolised mainly by CYP2B6 and CYP3A4: an "
+        "inhibitor may raise and an inducer lower the levels. Watch the effect and the recovery time."
+    ),
+    f"{ANDRADE_2017}; {SPRAVATO_US} §12.3 (pharmacokinetics: CYP2B6 and CYP3A4 metabolism)",
 )
 
 
@@ -1067,15 +1771,22 @@ class_rule(
     "DDI-09",
     INCOMPLETE,
     "Unrecognised medication",
-    "Medication names not found in the catalogue: reconcile them (exact names only; the engine never guesses).",
-    "Design (spec §5.7)",
+    "A listed name (or part of a combination) that matches nothing in the medication catalogue, for "
+    "reconciliation. Exact names only: the engine never guesses.",
+    design("§5.7"),
 )
 def ddi09(c: Context) -> Outcome | None:
     if c.medications is None or not c.medications.unmatched:
         return None
     names = list(c.medications.unmatched.values())
     # `missing` lists the names as entered, for reconciliation (spec §6).
-    return Outcome(dict(c.medications.unmatched), names, detail="Not found: " + ", ".join(names) + ".")
+    return Outcome(
+        dict(c.medications.unmatched),
+        names,
+        None,
+        f"Not found in the medication catalogue: {'; '.join(names)}. Reconcile them with the patient or pharmacy "
+        "(exact names only; the engine never guesses).",
+    )
 
 
 # --- 5.8 Indication and logistics (INFO only, never INCOMPLETE) ---------------------------
@@ -1090,38 +1801,61 @@ TRD_TRIALS_FROM: Final = 2
     "IND-01",
     INFO,
     "Treatment resistance",
-    "Meets the common definition of treatment-resistant depression (2 or more failed adequate "
-    "antidepressant trials in this episode).",
-    "McIntyre et al., Am J Psychiatry 2021;178(5):383-399",
+    f"{TRD_TRIALS_FROM} or more failed adequate antidepressant trials in this episode.",
+    MCINTYRE_2021,
 )
 def ind01(c: Context) -> Outcome | None:
     trials = c.answers[TRIALS]
-    return fired({TRIALS: trials}) if isinstance(trials, int) and trials >= TRD_TRIALS_FROM else None
+    if not isinstance(trials, int) or trials < TRD_TRIALS_FROM:
+        return None
+    return fired(
+        {TRIALS: trials},
+        f"{trials} failed adequate antidepressant trials in this episode ({TRD_TRIALS_FROM} or more): meets the "
+        "common definition of treatment-resistant depression.",
+    )
 
 
 @rule(
     "IND-02",
     INFO,
-    "Treatment resistance",
-    "Treatment resistance not established (fewer than 2 failed adequate trials, or unknown).",
-    "McIntyre et al., Am J Psychiatry 2021;178(5):383-399",
+    "Treatment resistance not established",
+    f"Fewer than {TRD_TRIALS_FROM} failed adequate trials, or the number is unknown (INFO, never INCOMPLETE).",
+    MCINTYRE_2021,
 )
 def ind02(c: Context) -> Outcome | None:
     trials = c.answers[TRIALS]
     if trials is None:
-        return Outcome({}, [TRIALS])
-    return fired({TRIALS: trials}) if isinstance(trials, int) and trials < TRD_TRIALS_FROM else None
+        return Outcome(
+            {},
+            [TRIALS],
+            None,
+            f"Not known: {labels([TRIALS])}. Treatment resistance is not established: ask about earlier treatments.",
+        )
+    if not isinstance(trials, int) or trials >= TRD_TRIALS_FROM:
+        return None
+    return fired(
+        {TRIALS: trials},
+        f"{trials} failed adequate antidepressant trial{'s' if trials != 1 else ''} in this episode (fewer than "
+        f"{TRD_TRIALS_FROM}): treatment resistance is not established.",
+    )
 
 
 @rule(
     "IND-03",
     INFO,
     "Off-label route",
-    "IV/IM ketamine is off-label for depression: informed consent for off-label use is required.",
-    "Sanacora et al., JAMA Psychiatry 2017;74(4):399-405",
+    "IV/IM ketamine is a planned route.",
+    f"{ASKP} (informed consent for off-label use); {CANMAT_2021}",
+    routes=(KETAMINE,),
 )
 def ind03(c: Context) -> Outcome | None:
-    return fired({"routes": list(c.facts.routes)}) if c.facts.ketamine else None
+    if not c.facts.ketamine:
+        return None
+    return fired(
+        {"routes": list(c.facts.routes)},
+        "IV/IM ketamine is a planned route: it is not approved for depression (off-label use). Record informed "
+        "consent for off-label use.",
+    )
 
 
 answer_rule(
@@ -1129,8 +1863,12 @@ answer_rule(
     INFO,
     {"psychiatric.prior_ketamine_treatment": YES},
     "Prior ketamine treatment",
-    "Treated with ketamine or esketamine before: ask about earlier response and adverse effects.",
-    "Sanacora et al., JAMA Psychiatry 2017",
+    "Ketamine or esketamine treatment before answered yes (unknown gives nothing).",
+    lambda c, hits: (
+        "The patient reports ketamine or esketamine treatment before: ask about the earlier "
+        "response, dose and adverse effects."
+    ),
+    f"{ASKP} (history of prior ketamine treatment)",
     unknown_is_incomplete=False,  # an unknown gives nothing (spec §5.8)
 )
 
@@ -1139,25 +1877,36 @@ answer_rule(
     "LOG-01",
     INFO,
     "Ride home",
-    "No ride home confirmed: no driving until the next day after sleep. Arrange a ride.",
-    "Spravato REMS and US label (no driving until the next day)",
+    "A ride home answered no or not known (INFO, never INCOMPLETE).",
+    f"{SPRAVATO_US} §5.7 (no driving until the next day after a restful sleep); Spravato REMS",
 )
 def log01(c: Context) -> Outcome | None:
     ride = c.answers["logistics.has_ride_home"]
+    rule_text = "No driving until the next day after a restful sleep: arrange a ride home."
     if ride == "no":
-        return fired({"logistics.has_ride_home": "no"})
-    return Outcome({}, ["logistics.has_ride_home"]) if ride == UNKNOWN else None
+        return fired({"logistics.has_ride_home": "no"}, f"The patient has no ride home. {rule_text}")
+    if ride == UNKNOWN:
+        missing = ["logistics.has_ride_home"]
+        return Outcome({}, missing, None, f"Not known: {labels(missing)}. {rule_text}")
+    return None
 
 
 @rule(
     "LOG-02",
     INFO,
     "Spravato REMS",
-    "Esketamine (Spravato): enrol the patient in the Spravato REMS before the first session.",
-    "Spravato REMS (patient enrolment, 2-hour monitoring)",
+    "Esketamine nasal spray is a planned route.",
+    "Spravato REMS (patient enrolment before the first session; 2-hour monitoring after each dose)",
+    routes=(ESKETAMINE,),
 )
 def log02(c: Context) -> Outcome | None:
-    return fired({"routes": list(c.facts.routes)}) if c.facts.esketamine else None
+    if not c.facts.esketamine:
+        return None
+    return fired(
+        {"routes": list(c.facts.routes)},
+        "Esketamine nasal spray (Spravato) is a planned route: enrol the patient in the Spravato REMS before the "
+        "first session; monitoring for at least 2 hours after each dose.",
+    )
 
 
 #: Every rule, by id.

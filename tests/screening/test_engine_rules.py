@@ -24,7 +24,7 @@ SPEC_RULES = {
 def test_the_engine_has_exactly_the_rules_of_the_spec():
     assert {rule.id for rule in RULES} == SPEC_RULES
     for rule in RULES:
-        assert rule.level in LEVELS and rule.message.strip() and rule.source.strip() and rule.title.strip()
+        assert rule.level in LEVELS and rule.checks.strip() and rule.source.strip() and rule.title.strip()
 
 
 def test_levels_are_ranked_highest_first_and_no_flags_raised_lowest():
