@@ -5,11 +5,12 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
 
 from clinic.models import Role
 from intake.models import Intake
 from tests.admin.conftest import OWN_MODELS, change_url, changelist_url
-from tests.conftest import sign_in_staff
+from tests.conftest import authenticator_for, current_code, sign_in_staff
 from tests.factories import UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +49,15 @@ def test_a_clinician_cannot_log_in_to_the_admin(client, clinician, password):
     assert "_auth_user_id" not in client.session
 
 
-def test_an_admin_logs_in_to_the_admin_with_email_and_password(client, admin_user, password):
+def test_an_admin_logs_in_to_the_admin_with_email_password_and_a_code(client, admin_user, password):
+    device = authenticator_for(admin_user)
     response = client.post("/admin/login/?next=/admin/", {"username": "ERIN@example.org", "password": password})
     assert response.status_code == HTTPStatus.FOUND
+    response = client.get("/admin/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(reverse("mfa"))
+    response = client.post(response.url, {"code": current_code(device)})
+    assert response.url == "/admin/"
     assert client.get("/admin/").status_code == HTTPStatus.OK
 
 
