@@ -130,7 +130,6 @@ class Route:
     override: dict[str, str] = field(default_factory=dict)
 
 
-ANYONE_REDIRECTED = {persona: HOME for persona in PERSONAS}
 STAFF_ACTION = {"clinician": DONE, "admin": DONE}
 CASE = ("case",)
 
@@ -141,13 +140,13 @@ ROUTES: list[Route] = [
         "account",
         override={"patient_a": HOME, "patient_b": HOME, "clinician": HOME, "admin": HOME, "no_role": HOME},
     ),
-    Route("healthz", "public", override={p: OK for p in PERSONAS}),
+    Route("healthz", "public", override=dict.fromkeys(PERSONAS, OK)),
     Route(
         "login",
         "public",
         override={"patient_a": HOME, "patient_b": HOME, "clinician": HOME, "admin": HOME, "no_role": HOME},
     ),
-    Route("logout", "public", method="post", override={p: LOGIN for p in PERSONAS}),
+    Route("logout", "public", method="post", override=dict.fromkeys(PERSONAS, LOGIN)),
     Route(
         "register",
         "public",
@@ -171,7 +170,7 @@ ROUTES: list[Route] = [
     Route(
         "mfa_enrol",
         "second_factor",
-        override={p: MFA for p in ("clinician", "clinician_unverified", "admin", "admin_unverified")},
+        override=dict.fromkeys(("clinician", "clinician_unverified", "admin", "admin_unverified"), MFA),
     ),
     Route("mfa_recovery", "second_factor", override={"clinician_unverified": MFA, "admin_unverified": MFA}),
     Route("intake:home", "patient", override={"patient_a": OK, "patient_b": HOME}),
@@ -235,7 +234,7 @@ ROUTES: list[Route] = [
             "admin": HOME,
         },
     ),
-    Route("admin:logout", "admin", method="post", override={**{p: HOME for p in PERSONAS}, "admin": LOGIN}),
+    Route("admin:logout", "admin", method="post", override={**dict.fromkeys(PERSONAS, HOME), "admin": LOGIN}),
     Route("admin:password_change", "admin"),
     Route("admin:password_change_done", "admin"),
     Route("admin:jsi18n", "admin"),
