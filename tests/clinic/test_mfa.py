@@ -165,9 +165,7 @@ def test_an_admin_cannot_reset_their_own_second_factor(admin_client_, admin_user
     assert TOTPDevice.objects.filter(user=admin_user).exists()
 
 
-def test_a_staff_member_with_an_authenticator_cannot_enrol_another_with_the_password_alone(
-    client, clinician, password
-):
+def test_a_staff_member_with_an_authenticator_cannot_enrol_another_with_the_password_alone(client, clinician, password):
     authenticator_for(clinician)
     sign_in_with_password(client, clinician, password)
     assert client.get(ENROL).url == MFA
