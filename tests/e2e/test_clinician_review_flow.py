@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.models import Role
 from screening.models import Case, Decision, Level, ScreeningTrigger
 from screening.services import screening_run
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in_staff
 from tests.factories import DEMO_PASSWORD, PatientFactory, SubmittedIntakeFactory, UserFactory, make_case
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def test_a_clinician_acknowledges_measures_and_decides(page, screenshot_dir):
     assert urgent.overall == Level.URGENT_MEDICAL and urgent.needs_acknowledgement
     assert routine.overall == Level.INCOMPLETE
 
-    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    sign_in_staff(page, "carol@example.org", DEMO_PASSWORD)
 
     page.wait_for_url("**/review/")
     rows = page.locator('[data-testid="queue"] tbody tr')
@@ -90,7 +90,7 @@ def test_approving_despite_standing_flags_asks_for_a_reason_beside_each_flag(pag
     patient = UserFactory(email="sam@example.org", full_name="Sam Exclude", role=Role.PATIENT)
     case = make_case(user=patient, flags=(("PRG-02", "EXCLUDE_PENDING_REVIEW"), ("BP-07", "INCOMPLETE")))
 
-    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    sign_in_staff(page, "carol@example.org", DEMO_PASSWORD)
     page.wait_for_url("**/review/")
     page.goto(f"/review/cases/{case.pk}/")
 
