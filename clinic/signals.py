@@ -48,35 +48,35 @@ def audit_logout(sender: Any, request: Any, user: User | None, **kwargs: Any) ->
     audit_record(actor=user, action=AuditAction.LOGOUT, target=user, summary="Signed out", request=request)
 
 
-def _account(credentials: dict[str, Any]) -> User | None:
-    email = normalised_email(credentials.get("username"))
-    return User.objects.filter(email__iexact=email).first() if email else None
+def _audit_sign_in_problem(action: AuditAction, username: object, summary: str, request: Any) -> None:
+    """An event about an account named only by a typed address: the line names the account's
+    id when there is one, "unknown" otherwise, and never the address typed."""
+    email = normalised_email(username)
+    account = User.objects.filter(email__iexact=email).first() if email else None
+    audit_record(
+        actor=None,
+        action=action,
+        target_type="clinic.user",
+        target_id=str(account.pk) if account is not None else "unknown",
+        summary=summary,
+        request=request,
+    )
 
 
 @receiver(user_login_failed)
 def audit_failed_login(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     if sender == SECOND_FACTOR_SENDER:
         return
-    account = _account(credentials)
-    # The address typed is never written: an unknown one is "unknown", a known one is its id.
-    audit_record(
-        actor=None,
-        action=AuditAction.LOGIN_FAILED,
-        target_type="clinic.user",
-        target_id=str(account.pk) if account is not None else "unknown",
-        summary="Wrong e-mail address or password",
-        request=request,
+    _audit_sign_in_problem(
+        AuditAction.LOGIN_FAILED, credentials.get("username"), "Wrong e-mail address or password", request
     )
 
 
 @receiver(user_locked_out)
 def audit_lockout(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
-    account = _account({"username": username})
-    audit_record(
-        actor=None,
-        action=AuditAction.LOCKOUT,
-        target_type="clinic.user",
-        target_id=str(account.pk) if account is not None else "unknown",
-        summary="Too many failed sign-in attempts: account locked out from this address",
-        request=request,
+    _audit_sign_in_problem(
+        AuditAction.LOCKOUT,
+        username,
+        "Too many failed sign-in attempts: account locked out from this address",
+        request,
     )
