@@ -28,7 +28,10 @@ def search_store(request: HttpRequest, *, scope: str, terms: str) -> str:
 def search_terms(request: HttpRequest, *, scope: str, token: str) -> str | None:
     """The terms ``token`` names in ``scope``, or None when the session does not hold them."""
     stored = (request.session.get(SESSION_KEY) or {}).get(scope) or {}
-    if token and secrets.compare_digest(str(stored.get("token", "")), token):
+    # Compared as bytes: compare_digest refuses non-ASCII str, and an address bar can carry
+    # any text at all (``?search=%C3%A9`` must not be a 500).
+    expected = str(stored.get("token", "")).encode("utf-8", "surrogatepass")
+    if token and secrets.compare_digest(expected, token.encode("utf-8", "surrogatepass")):
         return str(stored.get("q", ""))
     return None
 

@@ -61,3 +61,7 @@ def test_the_search_view_takes_no_get_and_no_unknown_model(admin_client_):
     assert admin_client_.post(reverse("admin:search", args=["auth", "group"]), {"q": "x"}).status_code == (
         HTTPStatus.NOT_FOUND
     )
+
+
+def test_any_text_in_the_address_is_answered_without_an_error(admin_client_):
+    assert admin_client_.get(changelist_url(User), {"q": "é\U0001f600"}).status_code == HTTPStatus.OK

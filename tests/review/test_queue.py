@@ -247,3 +247,7 @@ def test_the_queue_runs_the_same_queries_for_3_and_30_cases(
     with django_assert_num_queries(15 + (connection.vendor == "postgresql")):
         response = clinician_client.get(QUEUE, {"status": "any"})
     assert len(response.context["page"].object_list) == min(cases, QUEUE_PAGE_SIZE)
+
+
+def test_a_non_ascii_search_token_in_the_address_is_no_search_not_an_error(clinician_client):
+    assert clinician_client.get(QUEUE, {"search": "é"}).status_code == 200
