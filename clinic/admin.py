@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
@@ -23,6 +27,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts import (
     deactivation_error,
@@ -35,15 +41,22 @@ from clinic.admin_helpers import (
     AdminRoleRequiredMixin,
     AuditedViewAdminMixin,
     ReadOnlyAdminMixin,
+    is_back_office_user,
     pretty_json,
 )
 from clinic.audit import audit_record
+from clinic.mfa import mfa_reset
 from clinic.models import AuditAction, AuditEvent, Role, User
 
 # Roles are the three groups made by migration 0002_create_roles and are set on the user
 # page; editing the groups themselves (renaming "admin", granting permissions) would break
 # every role check, so they have no admin page.
 admin.site.unregister(Group)
+# Second-factor devices hold the secrets of staff members' authenticators: no admin page
+# shows them. An admin resets a staff member's second factor with the action on the users.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 STAFF_ROLE_CHOICES = [(Role.CLINICIAN.value, Role.CLINICIAN.label), (Role.ADMIN.value, Role.ADMIN.label)]
 # Fields of the account that the change form edits and the audit trail records.
@@ -175,7 +188,7 @@ class UserAdmin(AuditedViewAdminMixin, AdminRoleRequiredMixin, DjangoUserAdmin):
             },
         ),
     )
-    actions = ("deactivate", "reactivate")
+    actions = ("deactivate", "reactivate", "reset_second_factor")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
@@ -251,6 +264,22 @@ class UserAdmin(AuditedViewAdminMixin, AdminRoleRequiredMixin, DjangoUserAdmin):
         self._set_active(request, queryset, active=True)
 
 
+    @admin.action(
+        description="Reset the second factor of the selected staff (lost phone: they enrol again)",
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        reset = 0
+        for user in queryset:
+            if user.pk == request.user.pk:
+                self.message_user(
+                    request, "You cannot reset your own second factor: ask another admin.", messages.ERROR
+                )
+                continue
+            reset += mfa_reset(user=user, actor=request.user, request=request)
+        self.message_user(request, f"{reset} account(s) will set up their second factor again at next sign-in.")
+
+
 class TargetTypeFilter(admin.SimpleListFilter):
     """The kinds of record the trail names, from the models themselves: no DISTINCT scan of
     the whole trail on every page."""
@@ -287,3 +316,55 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="changes")
     def changes_pretty(self, obj: AuditEvent) -> str:
         return pretty_json(obj.changes)
+
+
+# --- Login records (django-axes): read-only; a lockout can be lifted, a record never erased --------
+
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AdminRoleRequiredMixin, AxesAccessAttemptAdmin):
+    """Accounts with failed sign-ins. Deleting one lifts its lockout (audited); nothing else
+    about it can be changed."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_back_office_user(request)
+
+    def delete_model(self, request: HttpRequest, obj: AccessAttempt) -> None:
+        self._audit_unlock(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+        self._audit_unlock(request, list(queryset))
+        super().delete_queryset(request, queryset)
+
+    def _audit_unlock(self, request: HttpRequest, attempts: list[AccessAttempt]) -> None:
+        for attempt in attempts:
+            account = User.objects.filter(email__iexact=attempt.username or "").first()
+            audit_record(
+                actor=request.user,  # type: ignore[arg-type]
+                action=AuditAction.CHANGE,
+                target_type="clinic.user",
+                target_id=str(account.pk) if account is not None else "unknown",
+                summary="Failed sign-ins cleared by an admin (lockout lifted)",
+                request=request,
+            )
+
+
+@admin.register(AccessLog)
+class LoginLogAdmin(ReadOnlyAdminMixin, AxesAccessLogAdmin):
+    """Every sign-in and sign-out: view-only, never deleted."""
+
+
+@admin.register(AccessFailureLog)
+class FailedLoginLogAdmin(ReadOnlyAdminMixin, AxesAccessFailureLogAdmin):
+    """Every failed sign-in: view-only, never deleted."""

@@ -9,7 +9,11 @@ Three rules hold for every model, so they live here once:
 * **Nothing is deleted through the admin.** Accounts are deactivated, consent versions are
   superseded, clinical records and the audit trail are kept.
 * **Viewing a patient's record is audited** like a view in the app: the change page of a
-  record with health data writes one ``AuditAction.VIEW`` line per GET.
+  record with health data writes one ``AuditAction.VIEW`` line per GET, and every list page
+  shown writes one ``AuditAction.LIST`` line naming its filters (never a search's terms).
+* **Searches never travel in the address.** The search box posts to the site's search view,
+  which keeps the terms in the session behind a token (``clinic.search_tokens``); the list
+  reads ``?q=<token>`` back through ``TokenSearchChangeList``.
 """
 
 from __future__ import annotations
@@ -17,21 +21,48 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
-from clinic.audit import audit_record
+from clinic.audit import audit_list_read, audit_record, describe_list_read
 from clinic.models import AuditAction
+from clinic.search_tokens import search_terms
+
+# Parameters of an admin list that are not filters (search, page, order, pop-up, facets).
+_LIST_MECHANICS = frozenset({SEARCH_VAR, PAGE_VAR, ORDER_VAR, "_popup", "_facets", "_to_field", "e"})
+
+
+def admin_search_scope(model: type[models.Model]) -> str:
+    return f"admin:{model._meta.label_lower}"
+
+
+class TokenSearchChangeList(ChangeList):
+    """A list whose ``q`` is a token naming a search kept in the session, never the terms."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> models.QuerySet[Any]:
+        if not hasattr(self, "search_token"):
+            self.search_token = self.query
+            terms = search_terms(request, scope=admin_search_scope(self.model), token=self.query) if self.query else ""
+            if terms is None:
+                messages.info(request, "That search is no longer available: search again.")
+            self.query = terms or ""
+        return super().get_queryset(request, exclude_parameters)
 
 
 def is_back_office_user(request: HttpRequest) -> bool:
-    """True for an active admin-role user with admin-site access (``is_staff``)."""
+    """True for an active admin-role user with admin-site access (``is_staff``) whose second
+    factor is verified in this session."""
+    from clinic.mfa import is_verified
+
     user = request.user
-    return bool(user.is_authenticated and user.is_active and user.is_staff and user.is_admin_role)
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.is_admin_role and is_verified(request)
+    )
 
 
 class AdminRoleRequiredMixin:
@@ -43,6 +74,28 @@ class AdminRoleRequiredMixin:
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_back_office_user(request)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return TokenSearchChangeList
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """The list page, with one audit line per list shown (its filters named, no values)."""
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "GET" and response.status_code == 200 and cl is not None:
+            filters = {name: "(set)" for name in request.GET if name not in _LIST_MECHANICS}
+            audit_list_read(
+                actor=request.user,  # type: ignore[arg-type]
+                model=self.model,  # type: ignore[attr-defined]
+                described=describe_list_read(
+                    f"Admin list of {self.model._meta.verbose_name_plural}",  # type: ignore[attr-defined]
+                    filters,
+                    searching=bool(cl.query),
+                    page=cl.page_num,
+                ),
+                request=request,
+            )
+        return response
 
     def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return is_back_office_user(request)

@@ -56,13 +56,9 @@ class PatientRegistrationForm(forms.Form):
         return name
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail address already exists. Sign in, or reset your password.",
-                code="duplicate_email",
-            )
-        return email
+        # Whether the address already has an account is never said here: the service
+        # e-mails its owner instead (clinic.services.user_register_patient).
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -79,3 +75,25 @@ class PatientRegistrationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class SecondFactorForm(forms.Form):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        max_length=32,
+        label="Code",
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split())

@@ -114,7 +114,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_patient_role(self) -> bool:
-        return not self.is_clinician_role
+        """Only accounts that registered as patients, or that an admin made patients.
+
+        A signed-in account with no role at all is nobody's patient: it gets a 404 on the
+        patient pages and never a patient record.
+        """
+        return not self.is_clinician_role and Role.PATIENT in self._group_names()
 
     @property
     def role(self) -> Role:
@@ -139,11 +144,24 @@ class AuditAction(models.TextChoices):
     DECIDE = "decide", "Decided"
     NOTE = "note", "Note added"
     EXPORT = "export", "Exported"
+    LIST = "list", "Listed or searched"
     LOGIN = "login", "Logged in"
     NOTIFY_ATTEMPT = "notify_attempt", "E-mail attempt failed"
     NOTIFY_SENT = "notify_sent", "E-mail delivered"
     NOTIFY_FAILED = "notify_failed", "E-mail not delivered"
     REMINDER_OPT_OUT = "reminder_opt_out", "Reminders stopped"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    LOCKOUT = "lockout", "Locked out"
+    LOGOUT = "logout", "Logged out"
+    MFA_VERIFIED = "mfa_verified", "Second factor verified"
+    MFA_FAILED = "mfa_failed", "Wrong second-factor code"
+    MFA_ENROL = "mfa_enrol", "Second factor enrolled"
+    MFA_RESET = "mfa_reset", "Second factor reset"
+    RECOVERY_CODES = "recovery_codes", "Recovery codes regenerated"
+    PASSWORD_CHANGE = "password_change", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    REGISTER = "register", "Registered"
+    EMAIL_CONFIRM = "email_confirm", "E-mail address confirmed"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -159,7 +177,10 @@ class AuditEvent(models.Model):
 
     ``target`` is an opaque label such as ``intake:42``; ``changes`` holds the before and
     after of each changed field. Nothing in the app updates or deletes these rows: save()
-    refuses an update, delete() refuses, and the queryset refuses bulk changes.
+    refuses an update, delete() refuses, and the queryset refuses bulk changes. On
+    PostgreSQL a trigger (migration 0004) refuses UPDATE, DELETE and TRUNCATE whoever asks,
+    and ``row_hash`` chains each row to the one before it (``clinic.audit``), so that
+    ``manage.py verify_audit`` finds a row changed behind the app's back.
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -172,6 +193,8 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # SHA-256 of the previous row's hash and this row's content (clinic.audit.chain_hash).
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "intake",
     "screening",
@@ -63,14 +66,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: whatever the app or a library set, no response names the server software.
+    "clinic.middleware.NoServerHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
+    # Clinicians and admins reach nothing but the second-factor pages until it is verified.
+    "clinic.middleware.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last, as its documentation asks: it turns a lockout into the lockout page.
@@ -135,10 +144,24 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The login form posts the e-mail address as "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Failures are counted on the account, not on its spelling: "Lock@Sec.Test" and
+# "lock@sec.test" are one account (clinic.lockout.axes_username case-folds the address), on
+# the site's login, the admin's login and the second-factor page alike.
+AXES_USERNAME_CALLABLE = "clinic.lockout.axes_username"
+# A correct password alone does not wipe the count: a staff member's failures (wrong
+# passwords and wrong codes) are reset only once the second factor is verified, a patient's
+# at a successful sign-in (clinic.lockout.reset_failures, called from clinic.signals).
+AXES_RESET_ON_SUCCESS = False
+# Never stored with a failed attempt.
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "token", "code"]
 # Axes logs the username (an e-mail address) of every failure: its logger is kept at ERROR
 # below so that nothing identifying reaches the logs; the attempts stay in the database.
 AXES_VERBOSE = False
+
+# Second factor for clinicians and admins (django-otp): a TOTP authenticator app, and
+# one-time recovery codes for when the phone is lost.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", "clinic-intake")
+MFA_RECOVERY_CODES = 10
 
 # Sessions live in the database (server-side). Idle timeout: 30 minutes, sliding, because
 # every request saves the session with a new expiry. Absolute limit: 12 hours from login,
@@ -213,6 +236,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 _email = env.email("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # The console prints password-reset and confirmation links where anyone reading the
+    # server's output could use them.
+    raise ImproperlyConfigured("EMAIL_URL=consolemail:// is for development only (DJANGO_DEBUG=true).")
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""

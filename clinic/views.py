@@ -1,20 +1,27 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
+from clinic.audit import audit_record
 from clinic.forms import PatientRegistrationForm
-from clinic.services import user_register_patient
+from clinic.models import AuditAction, User
+from clinic.services import user_confirm_email, user_register_patient
 from notify.services import worker_last_seen
 
 logger = logging.getLogger(__name__)
@@ -33,19 +40,69 @@ def home(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def register(request: HttpRequest) -> HttpResponse:
+    """The same answer whether or not the address has an account: "check your e-mail"."""
     if request.user.is_authenticated:
         return redirect("home")
     form = PatientRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_register_patient(
+        user_register_patient(
+            request=request,
             email=form.cleaned_data["email"],
             full_name=form.cleaned_data["full_name"],
             password=form.cleaned_data["password1"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account is ready. Your answers are saved as you go.")
-        return redirect("intake:home")
+        return redirect("register_done")
     return render(request, "registration/register.html", {"form": form})
+
+
+@never_cache
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/register_done.html")
+
+
+@never_cache
+@require_GET
+def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link in the confirmation e-mail: activates the account and opens the intake."""
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not user_confirm_email(request=request, user=user, token=token):
+        return render(request, "registration/confirm_email_invalid.html", status=HTTPStatus.BAD_REQUEST)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "Your e-mail address is confirmed. Your answers are saved as you go.")
+    return redirect("intake:home")
+
+
+class AuditedPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with the change in the audit trail."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(
+            actor=form.user,
+            action=AuditAction.PASSWORD_CHANGE,
+            target=form.user,
+            summary="Password changed by its owner",
+            request=self.request,
+        )
+        return response
+
+
+class AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's password reset (from the e-mailed link), with the reset in the audit trail."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(
+            actor=None,
+            action=AuditAction.PASSWORD_RESET,
+            target=form.user,
+            summary="Password reset from an e-mailed link",
+            request=self.request,
+        )
+        return response
 
 
 @require_GET

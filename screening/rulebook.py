@@ -2,7 +2,7 @@
 
 The content comes from the engine's rule book (screening/engine/rulebook.py), so the page, the
 committed docs/rules.md and the flags on a case page cannot disagree. Clinicians and admins
-only; anyone else, signed in or not, gets a 404, as for every page of the review.
+with a verified second factor only (``staff_required``, as every page of the review).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from clinic.access import staff_required
 from screening.engine import RULESET_VERSION
 from screening.engine.facts import field_label
 from screening.engine.medications import CATALOGUE_VERSION
@@ -57,12 +57,9 @@ def rule_book_page() -> tuple[dict[str, Any], ...]:
     )
 
 
-@never_cache
+@staff_required
 @require_GET
 def rules(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not (user.is_authenticated and user.is_clinician_role):  # type: ignore[union-attr]
-        raise Http404
     return render(
         request,
         "screening/rules.html",

@@ -7,8 +7,8 @@ data to a service, and show the result. A case is reached only through
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
+from dataclasses import asdict
 from http import HTTPStatus
 from typing import Any
 
@@ -23,7 +23,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import staff_required
+from clinic.audit import audit_list_read, describe_list_read
 from clinic.models import User
+from clinic.search_tokens import search_forget, search_store, search_terms
 from screening import services
 from screening.forms import (
     AcknowledgeForm,
@@ -41,10 +43,10 @@ from screening.presenters import NOT_RECOGNISED
 from screening.selectors import case_page, clinicians, queue_cases, queue_level_counts, with_reasons
 
 QUEUE_PAGE_SIZE = 25
-# The search terms live in the session under this key, with an opaque token; only the
-# token ever reaches the address bar, so no name, e-mail or birth date lands in a URL or
+# The search terms live in the session behind an opaque token (clinic.search_tokens); only
+# the token ever reaches the address bar, so no name, e-mail or birth date lands in a URL or
 # an access log.
-SEARCH_SESSION_KEY = "review_search"
+SEARCH_SCOPE = "review"
 
 
 def _get_case_for_clinician(request: HttpRequest, case_id: int) -> Case:
@@ -64,13 +66,8 @@ def _get_case_for_clinician(request: HttpRequest, case_id: int) -> Case:
 def _search_terms(request: HttpRequest) -> tuple[str, str]:
     """The (token, terms) of the search named in the address bar, if the session still has it."""
     token = request.GET.get("search", "")
-    stored = request.session.get(SEARCH_SESSION_KEY) or {}
-    # Compared as bytes: compare_digest refuses non-ASCII str (``?search=%C3%A9`` was a 500),
-    # and an address bar can carry any text at all.
-    expected = str(stored.get("token", "")).encode("utf-8", "surrogatepass")
-    if token and secrets.compare_digest(expected, token.encode("utf-8", "surrogatepass")):
-        return token, str(stored.get("q", ""))
-    return "", ""
+    terms = search_terms(request, scope=SEARCH_SCOPE, token=token)
+    return (token, terms) if terms is not None else ("", "")
 
 
 @staff_required
@@ -87,6 +84,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_reasons(page.object_list)
     counts = queue_level_counts(filters=filters, user=user, search=terms)
+    audit_list_read(
+        actor=user,
+        model=Case,
+        described=describe_list_read("Review queue", asdict(filters), searching=bool(terms), page=page.number),
+        request=request,
+    )
     return render(
         request,
         "screening/queue.html",
@@ -110,14 +113,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Keep the search in the session and send the queue an opaque token for it."""
     if "clear" in request.POST:
-        request.session.pop(SEARCH_SESSION_KEY, None)
+        search_forget(request, scope=SEARCH_SCOPE)
         return redirect("review:queue")
     form = SearchForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Type a name, e-mail address or date of birth to search (150 characters at most).")
         return redirect("review:queue")
-    token = secrets.token_urlsafe(12)
-    request.session[SEARCH_SESSION_KEY] = {"token": token, "q": form.cleaned_data["q"].strip()}
+    token = search_store(request, scope=SEARCH_SCOPE, terms=form.cleaned_data["q"].strip())
     return redirect(f"{reverse('review:queue')}?search={token}")
 
 

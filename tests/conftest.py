@@ -1,9 +1,18 @@
 """Personas shared by every test: Alice and Bob are patients, Carol and Dan are clinicians,
-Erin is the admin. A patient must never see another patient's intake."""
+Erin is the admin. A patient must never see another patient's intake.
+
+Clinicians and admins reach nothing without their second factor: ``sign_in_staff`` signs one
+in with a real, confirmed TOTP device verified in the session (as the code page does), and
+``clinician_client``/``admin_client_`` use it.
+"""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.models import Role, User
 from tests.factories import DEMO_PASSWORD, UserFactory
@@ -26,6 +35,38 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     else:
         request.getfixturevalue("db")
     ensure_reference_data()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: PT004
+    """The test database keeps the audit trail's row triggers but not its TRUNCATE guard:
+    transactional tests empty every table with TRUNCATE between tests. The tests of the
+    guard switch it on again inside their own transaction."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE clinic_auditevent DISABLE TRIGGER clinic_audit_no_truncate")
+
+
+def authenticator_for(user: User) -> TOTPDevice:
+    """The user's confirmed authenticator (made the first time)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def sign_in_staff(client, user: User, *, verified: bool = True):
+    """Sign a clinician or admin in; with ``verified`` their second factor is verified too."""
+    client.force_login(user)
+    if verified and user.is_clinician_role:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+        session.save()
+    return client
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code an authenticator app shows now for ``device``."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
 
 
 @pytest.fixture
@@ -66,14 +107,12 @@ def patient_client(client, patient):
 
 @pytest.fixture
 def clinician_client(client, clinician):
-    client.force_login(clinician)
-    return client
+    return sign_in_staff(client, clinician)
 
 
 @pytest.fixture
 def admin_client_(client, admin_user):
-    client.force_login(admin_user)
-    return client
+    return sign_in_staff(client, admin_user)
 
 
 def _run_queued_tasks() -> list[object]:

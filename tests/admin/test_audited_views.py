@@ -13,6 +13,7 @@ from clinic.models import AuditAction, AuditEvent, User
 from intake.models import Intake, Patient
 from screening.models import Case, ScreeningResult
 from tests.admin.conftest import RECORD_BUILDERS, change_url, changelist_url
+from tests.conftest import sign_in_staff
 from tests.factories import PatientFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,6 @@ def test_a_missing_record_writes_no_view_line(admin_client_):
 
 def test_a_clinician_refused_the_admin_writes_no_view_line(client, clinician):
     intake = make_case().intake
-    client.force_login(clinician)
+    sign_in_staff(client, clinician)
     client.get(change_url(intake))
     assert _views_of(intake) == []

@@ -17,6 +17,7 @@ from intake.exports import COLUMNS, csv_cell
 from intake.models import Intake
 from screening.models import Level, ScreeningResult
 from tests.admin.conftest import changelist_url
+from tests.conftest import sign_in_staff
 from tests.factories import DecisionFactory, DraftIntakeFactory, UserFactory, canned_result, make_case
 
 TRICKY_NAMES = ["Smith, Ann", 'Ann "Annie" Smith', "=1+1", "+44 Pat", "-Lee", "@SUM(A1)", "\tTabby", "Zoë Ünal"]
@@ -160,7 +161,7 @@ def test_the_export_query_count_does_not_grow_with_intakes(admin_client_):
 @pytest.mark.django_db
 def test_a_clinician_cannot_export(client, clinician):
     intake = make_case().intake
-    client.force_login(clinician)
+    sign_in_staff(client, clinician)
     response = _export(client, [intake])
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith("/admin/login/")

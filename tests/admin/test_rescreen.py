@@ -14,6 +14,7 @@ from screening.engine.errors import FactsError
 from screening.engine.levels import RULESET_VERSION
 from screening.models import Case, ScreeningResult, ScreeningTrigger
 from tests.admin.conftest import changelist_url, messages_of
+from tests.conftest import sign_in_staff
 from tests.factories import DraftIntakeFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_an_intake_the_engine_refuses_is_reported_and_the_others_are_screened(ad
 
 def test_a_clinician_cannot_rescreen(client, clinician):
     intake = make_case().intake
-    client.force_login(clinician)
+    sign_in_staff(client, clinician)
     response = _rescreen(client, [intake])
     assert response["Location"].startswith("/admin/login/")
     assert not ScreeningResult.objects.filter(intake=intake, trigger=ScreeningTrigger.ADMIN).exists()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from clinic.models import AuditAction, AuditEvent, Role, User
 from tests.admin.conftest import add_url, change_url, changelist_url, delete_url, messages_of
+from tests.conftest import sign_in_staff
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_an_admin_made_a_clinician_loses_the_admin_site(admin_client_):
 
 def test_an_admin_cannot_remove_their_own_admin_role(admin_client_):
     admin = UserFactory(role=Role.ADMIN)
-    admin_client_.force_login(admin)
+    sign_in_staff(admin_client_, admin)
     response = _change(admin_client_, admin, role=Role.CLINICIAN)
     assert response.status_code == HTTPStatus.OK
     assert "own admin role" in str(response.context["adminform"].form.errors["role"])
@@ -186,7 +187,7 @@ def test_deactivating_accounts_keeps_them_and_stops_their_login(admin_client_, a
 
 def test_a_deactivated_person_is_signed_out_at_their_next_request(admin_client_, clinician):
     clinician_client = Client()
-    clinician_client.force_login(clinician)
+    sign_in_staff(clinician_client, clinician)
     assert clinician_client.get("/")["Location"] != reverse("login")
     admin_client_.post(changelist_url(User), {"action": "deactivate", "_selected_action": [clinician.pk]})
     response = clinician_client.get("/")

@@ -4,6 +4,8 @@ from http import HTTPStatus
 
 import pytest
 
+from tests.conftest import sign_in_staff
+
 STAFF_PAGES = ["/review/"]
 
 pytestmark = pytest.mark.django_db
@@ -36,5 +38,5 @@ def test_a_patient_gets_no_admin_page(patient_client):
 def test_home_sends_a_patient_to_their_intake_and_a_clinician_to_the_queue(client, patient, clinician):
     client.force_login(patient)
     assert client.get("/").url == "/intake/"
-    client.force_login(clinician)
+    sign_in_staff(client, clinician)
     assert client.get("/").url == "/review/"

@@ -73,3 +73,85 @@ def test_a_server_error_shows_no_internals(client):
     assert b"Something went wrong on our side" in response.content
     assert b"secret internals" not in response.content
     assert b"Traceback" not in response.content
+
+
+def server_header_view(request):
+    from django.http import HttpResponse
+
+    response = HttpResponse("ok")
+    response["Server"] = "WSGIServer/0.2 CPython/3.11"
+    response["X-Powered-By"] = "Django"
+    return response
+
+
+urlpatterns.append(path("server-header/", server_header_view))
+
+
+@pytest.mark.urls("tests.clinic.test_security")
+def test_no_response_names_the_server_software(client):
+    response = client.get("/server-header/")
+    assert "Server" not in response
+    assert "X-Powered-By" not in response
+
+
+def test_the_wsgi_application_answers_without_a_server_header():
+    from io import BytesIO
+
+    from clinic.wsgi import application
+
+    captured = {}
+
+    def start_response(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, dict(headers)
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/healthz",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": BytesIO(b""),
+        "wsgi.errors": BytesIO(),
+        "HTTP_HOST": "testserver",
+    }
+    # As Django's test client does: the test's open transaction must not be closed by the
+    # handler's "close old connections" at the start and end of a request.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, start_response)
+        b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert captured["status"].startswith("200")
+    assert not {"Server", "X-Powered-By"} & set(captured["headers"])
+
+
+def test_a_signed_in_account_without_a_role_gets_404_on_patient_pages_and_no_record(client):
+    from intake.models import Patient
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="norole@example.org")
+    user.groups.clear()
+    client.force_login(user)
+    assert client.get(reverse("intake:home")).status_code == HTTPStatus.NOT_FOUND
+    assert not Patient.objects.filter(user=user).exists()
+
+
+def test_an_account_an_admin_made_a_patient_gets_a_patient_record(admin_user, client):
+    from clinic.accounts import user_change_role
+    from clinic.models import Role
+    from intake.models import Patient
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="later@example.org")
+    user.groups.clear()
+    user_change_role(user=user, role=Role.PATIENT, actor=admin_user)
+    client.force_login(user)
+    client.get(reverse("intake:home"))
+    assert Patient.objects.filter(user=user).exists()

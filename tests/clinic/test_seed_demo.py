@@ -48,3 +48,26 @@ def test_it_refuses_to_run_outside_debug(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.filter(email="admin@demo.clinic").exists()
+
+
+def test_each_demo_staff_account_gets_a_fixed_totp_secret_printed_on_its_line(settings):
+    import base64
+    import re
+
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.DEBUG = True
+    output = seed()
+    for email in ("admin@demo.clinic", "clinician1@demo.clinic", "clinician2@demo.clinic"):
+        line = next(line for line in output.splitlines() if email in line)
+        secret = re.search(r"TOTP secret ([A-Z2-7]{32})\b", line).group(1)
+        assert f"otpauth://totp/clinic-intake%3A{email.replace('@', '%40')}?secret={secret}" in line
+        device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+        key = base64.b32decode(secret)
+        assert key == device.bin_key
+        assert device.verify_token(f"{totp(key):06d}")
+    patient_line = next(line for line in output.splitlines() if "patient1@demo.clinic" in line)
+    assert "TOTP" not in patient_line
+    # The same secrets on every run and every machine.
+    assert re.findall(r"TOTP secret (\w+)", seed()) == re.findall(r"TOTP secret (\w+)", output)

@@ -193,3 +193,21 @@ def test_check_deploy_reports_a_missing_site_url():
     )
     assert result.returncode != 0
     assert "notify.E001" in result.stderr
+def test_the_console_mail_backend_is_refused_outside_debug():
+    result = load_settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=GOOD_KEY, EMAIL_URL="consolemail://")
+    assert result.returncode != 0
+    assert "EMAIL_URL=consolemail:// is for development only" in result.stderr
+
+
+def test_the_console_mail_backend_is_the_default_in_debug_only():
+    result = run_python(
+        ["-c", "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_BACKEND)"],
+        DJANGO_DEBUG="true",
+    )
+    assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend", result.stderr
+    result = run_python(
+        ["-c", "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_BACKEND)"],
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=GOOD_KEY,
+    )
+    assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend", result.stderr

@@ -87,6 +87,21 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def sign_in_staff(page, email: str, password: str) -> None:
+    """A clinician or admin signs in as at the clinic: password, then the 6-digit code their
+    authenticator app shows now (computed from the account's real TOTP device)."""
+    from clinic.models import User
+    from tests.conftest import authenticator_for, current_code
+
+    device = authenticator_for(User.objects.get(email=email))
+    sign_in(page, email, password)
+    page.wait_for_url("**/accounts/mfa/**")
+    code = page.get_by_label("Code")
+    assert code.get_attribute("autocomplete") == "one-time-code"
+    code.fill(current_code(device))
+    page.get_by_role("button", name="Verify").click()
+
+
 @pytest.fixture(autouse=True)
 def role_groups(transactional_db) -> None:
     """The live server's transactional database is flushed after each test, and with it the

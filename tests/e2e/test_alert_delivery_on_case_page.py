@@ -9,7 +9,7 @@ from notify.models import AlertRecipient
 from screening.models import Case, ScreeningTrigger
 from screening.services import screening_run
 from tests.conftest import _run_queued_tasks
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in_staff
 from tests.factories import DEMO_PASSWORD, PatientFactory, SubmittedIntakeFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -24,8 +24,11 @@ def test_the_case_page_shows_that_the_urgent_alert_was_delivered(page, phone_pag
     case = Case.objects.get(intake=intake)
     assert _run_queued_tasks() == ["sent"]
 
+    sign_in_staff(page, "carol@example.org", DEMO_PASSWORD)
+    page.wait_for_url("**/review/")
+    # The phone carries the same signed-in session (a code is good once: no second sign-in).
+    phone_page.context.add_cookies(page.context.cookies())
     for browser_page, name in ((page, "desktop"), (phone_page, "phone")):
-        sign_in(browser_page, "carol@example.org", DEMO_PASSWORD)
         browser_page.goto(f"/review/cases/{case.pk}/")
         line = browser_page.get_by_test_id("notification-sent")
         assert "E-mail delivered" in line.inner_text()

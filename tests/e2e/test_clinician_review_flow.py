@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.models import Role
 from screening.models import Case, Decision, Level, ScreeningTrigger
 from screening.services import screening_run
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in_staff
 from tests.factories import DEMO_PASSWORD, PatientFactory, SubmittedIntakeFactory, UserFactory, make_case
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def test_a_clinician_acknowledges_measures_and_decides(page, screenshot_dir):
     assert urgent.overall == Level.URGENT_MEDICAL and urgent.needs_acknowledgement
     assert routine.overall == Level.INCOMPLETE
 
-    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    sign_in_staff(page, "carol@example.org", DEMO_PASSWORD)
 
     page.wait_for_url("**/review/")
     rows = page.locator('[data-testid="queue"] tbody tr')
@@ -90,7 +90,7 @@ def test_approving_despite_standing_flags_asks_for_a_reason_beside_each_flag(pag
     patient = UserFactory(email="sam@example.org", full_name="Sam Exclude", role=Role.PATIENT)
     case = make_case(user=patient, flags=(("PRG-02", "EXCLUDE_PENDING_REVIEW"), ("BP-07", "INCOMPLETE")))
 
-    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    sign_in_staff(page, "carol@example.org", DEMO_PASSWORD)
     page.wait_for_url("**/review/")
     page.goto(f"/review/cases/{case.pk}/")
 
@@ -155,7 +155,7 @@ def test_a_weight_after_a_measured_crisis_reading_keeps_the_case_urgent(page, sc
         "Riley Pressure", "riley@example.org", days_ago=1, bp_systolic=150, bp_diastolic=95, phone="+1 (555) 010-2030"
     )
 
-    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    sign_in_staff(page, "carol@example.org", DEMO_PASSWORD)
     page.wait_for_url("**/review/")
 
     # The queue at 1366×900: at least 12 rows without scrolling, each urgent row saying why.
@@ -242,7 +242,7 @@ def test_the_case_page_on_a_phone(phone_page, screenshot_dir):
     UserFactory(email="carol@example.org", full_name="Carol Clinician", role=Role.CLINICIAN)
     case = _submitted("Sam Nine", "sam@example.org", days_ago=2, phq9_9=2, phone="+1 555 010 7777")
 
-    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    sign_in_staff(page, "carol@example.org", DEMO_PASSWORD)
     page.wait_for_url("**/review/")
     scroll_width, width = _sideways(page)
     assert scroll_width <= width

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from intake.demo import BASE_FACTS, form_posts_from_facts
@@ -72,6 +73,10 @@ def test_a_patient_registers_fills_in_leaves_resumes_and_submits(page, phone_pag
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Create my account").click()
+    # The intake opens once the address is confirmed with the link e-mailed to it.
+    page.wait_for_url("**/accounts/register/done/")
+    link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+    page.goto(link)
     page.wait_for_url("**/step/about/")
     intake = Intake.objects.get(patient__user__email=EMAIL)
     assert page.locator("#progress-label").inner_text() == "Step 1 of 12"

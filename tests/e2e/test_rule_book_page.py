@@ -7,7 +7,7 @@ import pytest
 from clinic.models import Role
 from screening.models import Case, ScreeningTrigger
 from screening.services import screening_run
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in_staff
 from tests.factories import DEMO_PASSWORD, PatientFactory, SubmittedIntakeFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_a_clinician_follows_a_flag_to_its_rule(page, screenshot_dir):
     case = Case.objects.get(intake=intake)
     rule = case.latest_result.result["flags"][0]["rule"]
 
-    sign_in(page, "carol@example.org", DEMO_PASSWORD)
+    sign_in_staff(page, "carol@example.org", DEMO_PASSWORD)
     page.goto(page.url.split("/review/")[0] + f"/review/cases/{case.pk}/")
     page.locator(f'[data-flag="{rule}"] h4 a').click()
     page.wait_for_url(f"**/review/rules/#{rule}")

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from intake.models import StepDraft
+from tests.conftest import sign_in_staff
 
 
 def pages(intake):
@@ -44,7 +45,7 @@ def test_another_patients_intake_is_404_on_every_page(patient_client, other_inta
 
 @pytest.mark.parametrize("persona", ["clinician", "admin_user"])
 def test_staff_get_404_on_every_intake_page(client, intake, persona, request):
-    client.force_login(request.getfixturevalue(persona))
+    sign_in_staff(client, request.getfixturevalue(persona))
     for method, url in [*pages(intake), ("get", reverse("intake:home"))]:
         response = getattr(client, method)(url, {"date_of_birth": "1990-01-01"} if method == "post" else None)
         assert response.status_code == HTTPStatus.NOT_FOUND, url

@@ -86,9 +86,9 @@ def staff_client(clinician):
     """Carol, signed in on her own browser (patient_client holds Alice's session)."""
     from django.test import Client
 
-    client = Client()
-    client.force_login(clinician)
-    return client
+    from tests.conftest import sign_in_staff
+
+    return sign_in_staff(Client(), clinician)
 
 
 @pytest.fixture

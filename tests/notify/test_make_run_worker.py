@@ -126,6 +126,12 @@ def test_make_runs_worker_delivers_an_urgent_phq9_item_9_alert_within_10_seconds
             "/accounts/register/",
             {"full_name": "Zelda Quorn", "email": "zelda@example.org", "password1": PASSWORD, "password2": PASSWORD},
         )
+        # The account opens with the link in the confirmation e-mail (sent to the same SMTP server).
+        _wait_for(lambda: smtp.messages, DELIVERY_SECONDS, "the confirmation e-mail")
+        [(_, confirmation)] = smtp.messages
+        smtp.messages.clear()
+        link = re.search(r"http://[^/\s]+(/accounts/confirm/\S+)", body_of(confirmation)).group(1)  # type: ignore[union-attr]
+        browser.get(link)
         url, _ = browser.get("/intake/")
         intake_id = re.search(r"/intake/(\d+)/step/", url).group(1)  # type: ignore[union-attr]
         step = f"/intake/{intake_id}/step/phq9/"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening.models import Decision
+from tests.conftest import sign_in_staff
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_the_access_matrix(request, client, patient, clinician, persona, name, m
     case = make_case(user=patient, flags=urgent)
     user = _user(request, persona)
     if user is not None:
-        client.force_login(user)
+        sign_in_staff(client, user)
     args = [] if name in ("queue", "search") else [case.pk]
     url = reverse(f"review:{name}", args=args)
     payload = {"version": case.version, **data}
@@ -69,7 +70,7 @@ def test_the_access_matrix(request, client, patient, clinician, persona, name, m
 
 @pytest.mark.parametrize("persona", ["patient", "other_patient"])
 def test_a_patient_gets_404_even_for_a_case_that_does_not_exist(request, client, persona):
-    client.force_login(request.getfixturevalue(persona))
+    sign_in_staff(client, request.getfixturevalue(persona))
     assert client.get(reverse("review:case", args=[424242])).status_code == HTTPStatus.NOT_FOUND
 
 

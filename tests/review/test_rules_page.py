@@ -8,14 +8,20 @@ import pytest
 from django.urls import reverse
 
 from screening.engine.rules import RULES
+from tests.conftest import sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "patient", "other_patient"])
+def test_the_rules_page_sends_an_anonymous_visitor_to_sign_in(client):
+    response = client.get(reverse("review:rules"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["patient", "other_patient"])
 def test_the_rules_page_is_404_for_anyone_but_staff(request, client, persona):
-    if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
+    client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("review:rules"))
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert "SAF-01" not in response.content.decode()
@@ -23,7 +29,7 @@ def test_the_rules_page_is_404_for_anyone_but_staff(request, client, persona):
 
 @pytest.mark.parametrize("persona", ["clinician", "admin_user"])
 def test_clinicians_and_admins_see_every_rule_with_an_anchor(request, client, persona):
-    client.force_login(request.getfixturevalue(persona))
+    sign_in_staff(client, request.getfixturevalue(persona))
     response = client.get(reverse("review:rules"))
     assert response.status_code == HTTPStatus.OK
     assert "no-store" in response["Cache-Control"]

@@ -7,12 +7,15 @@ accounts with a published password.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic.mfa import AUTHENTICATOR, base32_secret
 from clinic.models import Role, User
 from clinic.services import user_set_role
 
@@ -38,6 +41,23 @@ PATIENTS = [
 ]
 
 
+def demo_totp_key(email: str) -> str:
+    """A fixed 20-byte TOTP key (hex) for a demo staff account, the same on every machine.
+
+    Published with the demo password: demo data only, refused outside debug.
+    """
+    return hashlib.sha256(f"clinic-intake demo second factor {email}".encode()).hexdigest()[:40]
+
+
+def _demo_authenticator(user: User) -> TOTPDevice:
+    key = demo_totp_key(user.email)
+    device = TOTPDevice.objects.filter(user=user, name=AUTHENTICATOR, confirmed=True).first()
+    if device is None or device.key != key:
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, key=key, confirmed=True)
+    return device
+
+
 def _person(email: str, full_name: str, role: Role) -> User:
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -60,6 +80,11 @@ def _demo_alert_address() -> None:
 
     if not AlertRecipient.objects.filter(email__iexact=DEMO_ALERT_ADDRESS).exists():
         AlertRecipient.objects.create(email=DEMO_ALERT_ADDRESS)
+def _second_factor(devices: dict[int, TOTPDevice], user: User) -> str:
+    device = devices.get(user.pk)
+    if device is None:
+        return "   (sets up an authenticator app at first sign-in)"
+    return f"   TOTP secret {base32_secret(device)}   {device.config_url}"
 
 
 class Command(BaseCommand):
@@ -82,12 +107,18 @@ class Command(BaseCommand):
             clinicians = [_person(email, name, Role.CLINICIAN) for email, name in CLINICIANS]
             patients = [_person(email, name, Role.PATIENT) for email, name in PATIENTS]
             _demo_alert_address()
+            # Published secrets only in debug: with --allow-production staff enrol their own.
+            devices = {user.pk: _demo_authenticator(user) for user in [admin, *clinicians]} if settings.DEBUG else {}
             lines = self._seed_cases(patients, clinicians)
 
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready. Logins (password for all: {DEMO_PASSWORD}):"))
-        self.stdout.write(f"  admin      {admin.email}   (Django admin at /admin/)")
+        self.stdout.write(
+            "  Staff sign in with a second factor: add the TOTP secret (base32) or its otpauth:// URI to an "
+            "authenticator app."
+        )
+        self.stdout.write(f"  admin      {admin.email}   (Django admin at /admin/){_second_factor(devices, admin)}")
         for user in clinicians:
-            self.stdout.write(f"  clinician  {user.email}   (review queue at /review/)")
+            self.stdout.write(f"  clinician  {user.email}   (review queue at /review/){_second_factor(devices, user)}")
         for user in patients:
             self.stdout.write(f"  patient    {user.email}")
         for line in lines:
