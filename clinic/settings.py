@@ -219,6 +219,13 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "clinic-intake <no-rep
 # Who receives urgent safety and medical alerts by e-mail (comma-separated); clinicians see
 # them in the queue in any case.
 CLINIC_ALERT_EMAILS = env.list("CLINIC_ALERT_EMAILS", default=[])
+# The clinic as the patient's copy of their intake names it (the PDF's contact details).
+CLINIC_NAME = env.str("CLINIC_NAME", "The clinic")
+CLINIC_PHONE = env.str("CLINIC_PHONE", "")
+# The canonical base of the FHIR exports' own code systems and questionnaire
+# (screening/fhir.py). A canonical URL names; it need not resolve. Set it once and keep it:
+# an EHR stores codes under it.
+FHIR_CANONICAL_BASE = env.str("FHIR_CANONICAL_BASE", "https://clinic-intake.example.org/fhir").rstrip("/")
 
 # Logs carry no names, e-mail addresses or answers: request paths use opaque ids only, and
 # django.request (which logs the path and status of errors) goes to stderr without bodies.

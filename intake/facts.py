@@ -214,15 +214,24 @@ def _instruments(intake: Intake) -> dict[str, Any]:
     return section
 
 
-def build_facts(intake: Intake, *, assessment_date: dt.date, vitals: MeasuredVitals | None = None) -> dict[str, Any]:
+def build_facts(
+    intake: Intake,
+    *,
+    assessment_date: dt.date,
+    vitals: MeasuredVitals | None = None,
+    trials: list[AntidepressantTrial] | None = None,
+    medications: list[IntakeMedication] | None = None,
+) -> dict[str, Any]:
     """The facts document of ``intake`` on ``assessment_date`` (SCREENING_SPEC §3).
 
     ``vitals`` are measured by staff: their blood pressure replaces the patient's own reading
     (``bp_source`` "measured") and their weight replaces the patient's. Reads the intake's
-    medication and antidepressant rows (two queries, none when they were prefetched).
+    medication and antidepressant rows (two queries, none when they were prefetched) unless
+    ``trials`` and ``medications`` are given: the FHIR import (screening/fhir.py) passes the
+    rows it read back from a QuestionnaireResponse, for an intake that is not in the database.
     """
-    trials = list(intake.antidepressant_trials.all())
-    medications = list(intake.medications.all())
+    trials = list(intake.antidepressant_trials.all()) if trials is None else trials
+    medications = list(intake.medications.all()) if medications is None else medications
     psychiatric: dict[str, Any] = _choices(intake, PSYCHIATRIC_FIELDS)
     psychiatric["failed_antidepressant_trials"] = failed_adequate_trials(intake.antidepressants_tried, trials)
     return {
