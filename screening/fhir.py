@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
@@ -798,6 +799,30 @@ def intake_bundle(case: Case, *, vitals: MeasuredVitals | None = None) -> Bundle
 
 def bundle_json(bundle: Bundle) -> str:
     return bundle.model_dump_json(exclude_none=True)
+
+
+def cases_for_export(intake_ids: Any) -> QuerySet[Case]:
+    """The cases of the given intakes with everything their Bundles read, in intake order.
+
+    ``intake_ids`` may be a queryset of ids (``.values("pk")``), used as a subquery.
+    """
+    return (
+        Case.objects.filter(intake__in=intake_ids)
+        .select_related("intake__patient__user", "intake__consent_version", "latest_result")
+        .prefetch_related(
+            "intake__medications",
+            "intake__antidepressant_trials",
+            Prefetch("measured_vitals", queryset=MeasuredVitals.objects.order_by("-recorded_at", "-id")),
+        )
+        .order_by("intake_id")
+    )
+
+
+def ndjson_lines(cases: Iterable[Case]) -> Iterator[str]:
+    """One Bundle per line (FHIR Bulk Data's NDJSON: one resource per line, all of one type)."""
+    for case in cases:
+        vitals = next(iter(case.measured_vitals.all()), None)
+        yield bundle_json(intake_bundle(case, vitals=vitals)) + "\n"
 
 
 # --- And back: QuestionnaireResponse → answers → facts -----------------------------------------

@@ -40,6 +40,8 @@ PDF_CONTENT_TYPE = "application/pdf"
 # fpdf2 logs the characters a font lacks; those may be a patient's name. Our own substitution
 # runs first, so this only silences what can no longer happen.
 logging.getLogger("fpdf").setLevel(logging.ERROR)
+# fontTools lists the glyphs it keeps when it subsets the font: the letters of the text.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 @cache
