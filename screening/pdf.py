@@ -111,7 +111,7 @@ class Document(FPDF):
     def _write(self, text: object, *, size: float = 10, style: str = "", height: float = 5, indent: float = 0) -> None:
         self.set_font(FONT, style, size)
         self.set_x(self.l_margin + indent)
-        self.multi_cell(self.epw - indent, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(self.epw - indent, height, printable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def title_block(self, title: str, *lines: str) -> None:
         self._write(title, size=17, style="B", height=8)
