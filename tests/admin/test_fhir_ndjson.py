@@ -7,6 +7,8 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from fhir.resources.R4B.bundle import Bundle
 
 from clinic.models import AuditAction, AuditEvent
@@ -59,3 +61,17 @@ def test_a_clinician_cannot_reach_the_export(clinician_client):
     response = _export(clinician_client, [case.intake])
     assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.NOT_FOUND, HTTPStatus.FORBIDDEN)
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_stream_reads_a_fixed_number_of_queries_however_many_intakes(admin_client_, count):
+    intakes = [make_case().intake for _ in range(count)]
+    response = _export(admin_client_, intakes)
+
+    with CaptureQueriesContext(connection) as queries:
+        lines = b"".join(response.streaming_content).splitlines()
+
+    assert len(lines) == count
+    # 1. the cases with their intake, patient, user, consent version and latest result
+    # 2. their medications  3. their antidepressant trials  4. their measured vitals, newest first
+    assert len(queries) == 4, [q["sql"][:80] for q in queries]
