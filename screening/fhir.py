@@ -588,35 +588,22 @@ def _bp(
     return _observation(ids, kind, _loinc(BP_PANEL), "vital-signs", **fields)
 
 
+def _body(ids: _Ids, kind: str, pair: tuple[str, str], source: str, value: Any, unit: str, **extra: Any) -> dict:
+    """A height or weight Observation with who took it as its method."""
+    return _observation(
+        ids, kind, _loinc(pair), "vital-signs", method=_method(source), valueQuantity=_quantity(value, unit), **extra
+    )
+
+
 def _vital_observations(intake: Intake, vitals: MeasuredVitals | None, ids: _Ids) -> list[dict[str, Any]]:
     told = {"performer": [ids.ref("patient")], "derivedFrom": [ids.ref("response")]}
     made = []
     if intake.bp_systolic is not None or intake.bp_diastolic is not None:
         made.append(_bp(ids, "bp-self", SELF_REPORTED, intake.bp_systolic, intake.bp_diastolic, intake.bp_date, **told))
     if intake.height_cm is not None:
-        made.append(
-            _observation(
-                ids,
-                "height-self",
-                _loinc(BODY_HEIGHT),
-                "vital-signs",
-                method=_method(SELF_REPORTED),
-                valueQuantity=_quantity(intake.height_cm, "cm"),
-                **told,
-            )
-        )
+        made.append(_body(ids, "height-self", BODY_HEIGHT, SELF_REPORTED, intake.height_cm, "cm", **told))
     if intake.weight_kg is not None:
-        made.append(
-            _observation(
-                ids,
-                "weight-self",
-                _loinc(BODY_WEIGHT),
-                "vital-signs",
-                method=_method(SELF_REPORTED),
-                valueQuantity=_quantity(intake.weight_kg, "kg"),
-                **told,
-            )
-        )
+        made.append(_body(ids, "weight-self", BODY_WEIGHT, SELF_REPORTED, intake.weight_kg, "kg", **told))
     if vitals is not None:
         issued = {"issued": vitals.recorded_at.isoformat()}
         if vitals.bp_systolic is not None:
@@ -624,18 +611,8 @@ def _vital_observations(intake: Intake, vitals: MeasuredVitals | None, ids: _Ids
                 _bp(ids, "bp-measured", MEASURED, vitals.bp_systolic, vitals.bp_diastolic, vitals.bp_date, **issued)
             )
         if vitals.weight_kg is not None:
-            made.append(
-                _observation(
-                    ids,
-                    "weight-measured",
-                    _loinc(BODY_WEIGHT),
-                    "vital-signs",
-                    method=_method(MEASURED),
-                    valueQuantity=_quantity(vitals.weight_kg, "kg"),
-                    effectiveDateTime=vitals.recorded_at.isoformat(),
-                    **issued,
-                )
-            )
+            when = {"effectiveDateTime": vitals.recorded_at.isoformat(), **issued}
+            made.append(_body(ids, "weight-measured", BODY_WEIGHT, MEASURED, vitals.weight_kg, "kg", **when))
     return made
 
 
