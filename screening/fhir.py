@@ -18,10 +18,12 @@ in the project's own CodeSystems under ``settings.FHIR_CANONICAL_BASE``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -320,6 +322,18 @@ def questionnaire_items() -> list[dict[str, Any]]:
 
 def questionnaire() -> dict[str, Any]:
     """The intake as one Questionnaire: a group per step, codes on the instruments."""
+    return copy.deepcopy(_questionnaire(base_url()))
+
+
+def code_systems() -> list[dict[str, Any]]:
+    """The project's own CodeSystems, each complete."""
+    return copy.deepcopy(_code_systems(base_url()))
+
+
+# The definitions depend only on the code (steps, rules) and the canonical base: made and
+# validated once per base, not once per Bundle.
+@cache
+def _questionnaire(base: str) -> dict[str, Any]:
     return _validated(
         {
             "resourceType": "Questionnaire",
@@ -336,7 +350,8 @@ def questionnaire() -> dict[str, Any]:
     )
 
 
-def code_systems() -> list[dict[str, Any]]:
+@cache
+def _code_systems(base: str) -> list[dict[str, Any]]:
     resources = []
     for name, (title, concepts) in _code_system_concepts().items():
         resources.append(
@@ -505,7 +520,7 @@ def _response(intake: Intake, ids: _Ids, rows: Mapping[str, list[models.Model]])
         "subject": ids.ref("patient"),
         "source": ids.ref("patient"),
         "authored": _authored(intake),
-        "item": _response_items(questionnaire_items(), intake, rows),
+        "item": _response_items(_questionnaire(base_url())["item"], intake, rows),
     }
 
 
