@@ -397,12 +397,8 @@ def _answered(value: Any) -> bool:
 def _answer_item(definition: Mapping[str, Any], value: Any, column: str) -> dict[str, Any] | None:
     if not _answered(value):
         return None
-    options = {
-        str(option["valueCoding"]["code"]): option["valueCoding"].get("display", "")
-        for option in definition.get("answerOption", [])
-    }
-    # The stored value, not the code, names an option; the Coding is made from the value.
-    labels = {str(key): label for key, label in _labels_of(column).items()} or options
+    # The answer's display is the option's wording as the patient saw it on the form.
+    labels = {str(key): label for key, label in _labels_of(column).items()}
     return {
         "linkId": definition["linkId"],
         "text": definition["text"],
