@@ -136,7 +136,7 @@ class Document(FPDF):
         self._write(value, size=10, style="B", height=5, indent=4)
         self.ln(0.8)
 
-    def text(self, value: object, *, style: str = "", indent: float = 0, size: float = 10) -> None:  # type: ignore[override]
+    def para(self, value: object, *, style: str = "", indent: float = 0, size: float = 10) -> None:
         self._write(value, style=style, indent=indent, size=size)
 
     def render(self) -> bytes:
@@ -150,9 +150,9 @@ def _answers(doc: Document, sections: Iterable[dict[str, Any]]) -> None:
             if not answer["rows"]:
                 doc.field(answer["label"], answer["value"])
                 continue
-            doc.text(answer["label"], size=9.5)
+            doc.para(answer["label"], size=9.5)
             for row in answer["rows"]:
-                doc.text(f"• {row}", style="B", indent=4)
+                doc.para(f"• {row}", style="B", indent=4)
 
 
 def _contact_lines() -> list[str]:
@@ -176,7 +176,7 @@ def patient_pdf(intake: Intake) -> bytes:
         f"Date of birth: {_day(intake.date_of_birth)}",
         f"Sent to {settings.CLINIC_NAME} on {_when(intake.submitted_at)}",
     )
-    doc.text(
+    doc.para(
         "This is a copy of what you told us. A clinician reads every answer; these questions are not a "
         "diagnosis. If something is wrong or has changed, please tell the clinic."
     )
@@ -189,8 +189,8 @@ def patient_pdf(intake: Intake) -> bytes:
         doc.field("Signed at", _when(intake.consented_at))
     doc.heading("Contact the clinic")
     for line in _contact_lines():
-        doc.text(line, style="B")
-    doc.text("In a crisis, call or text 988 (Suicide & Crisis Lifeline). In an emergency, call 911.")
+        doc.para(line, style="B")
+    doc.para("In a crisis, call or text 988 (Suicide & Crisis Lifeline). In an emergency, call 911.")
     return doc.render()
 
 
@@ -239,21 +239,21 @@ def staff_pdf(context: dict[str, Any]) -> bytes:
 
     doc.heading("Screening outcome")
     if latest is None:
-        doc.text("Not screened yet: the intake has not been submitted.")
+        doc.para("Not screened yet: the intake has not been submitted.")
     else:
         doc.field("Overall", Level(latest.overall).label)
         doc.field("Rule set", f"{latest.ruleset}, screened {_when(latest.created_at)}")
-        doc.text("The app never decides: a clinician reviews every case.", size=9)
+        doc.para("The app never decides: a clinician reviews every case.", size=9)
         for group in context["flag_groups"]:
             doc.heading(group["label"], level=1)
             for flag in group["flags"]:
-                doc.text(f"{flag.rule} · {flag.level}", style="B")
-                doc.text(flag.message, indent=4)
-                doc.text(f"Source: {flag.source}", indent=4, size=9)
+                doc.para(f"{flag.rule} · {flag.level}", style="B")
+                doc.para(flag.message, indent=4)
+                doc.para(f"Source: {flag.source}", indent=4, size=9)
                 for _, label, value in flag.inputs:
-                    doc.text(f"{label}: {value}", indent=4, size=9)
+                    doc.para(f"{label}: {value}", indent=4, size=9)
                 if flag.missing:
-                    doc.text("Missing: " + "; ".join(label for _, label in flag.missing), indent=4, size=9)
+                    doc.para("Missing: " + "; ".join(label for _, label in flag.missing), indent=4, size=9)
                 doc.ln(1.5)
 
     doc.heading("Scores")
@@ -265,17 +265,17 @@ def staff_pdf(context: dict[str, Any]) -> bytes:
 
     doc.heading("Medications")
     if not context["medications"]:
-        doc.text("None listed.")
+        doc.para("None listed.")
     for row in context["medications"]:
         medication = row["medication"]
-        doc.text(" ".join(part for part in (medication.name, medication.dose, medication.frequency) if part), style="B")
+        doc.para(" ".join(part for part in (medication.name, medication.dose, medication.frequency) if part), style="B")
         matched = ", ".join(
             f"{part['name']}: {part['drug_class'] or 'no interaction class' if part['known'] else 'not recognised'}"
             for part in row["parts"]
         )
-        doc.text(matched or "not recognised", indent=4, size=9)
+        doc.para(matched or "not recognised", indent=4, size=9)
         if row["needs_reconciliation"]:
-            doc.text("Needs reconciliation with the patient.", indent=4, size=9)
+            doc.para("Needs reconciliation with the patient.", indent=4, size=9)
 
     if context["vitals"]:
         doc.heading("Measured vitals")
@@ -285,24 +285,24 @@ def staff_pdf(context: dict[str, Any]) -> bytes:
                 parts.append(f"BP {vitals.bp_systolic}/{vitals.bp_diastolic} mmHg on {_day(vitals.bp_date)}")
             if vitals.weight_kg is not None:
                 parts.append(f"weight {vitals.weight_kg} kg")
-            doc.text(f"{_when(vitals.recorded_at)} — {', '.join(parts)} ({vitals.recorded_by.full_name})")
+            doc.para(f"{_when(vitals.recorded_at)} — {', '.join(parts)} ({vitals.recorded_by.full_name})")
 
     doc.heading("Decision")
     if not context["decisions"]:
-        doc.text("No decision recorded yet.")
+        doc.para("No decision recorded yet.")
     for decision in context["decisions"]:
-        doc.text(
+        doc.para(
             f"{decision.get_outcome_display()} — {_when(decision.decided_at)} ({decision.decided_by.full_name})",
             style="B",
         )
-        doc.text(decision.reason, indent=4)
+        doc.para(decision.reason, indent=4)
         for rule, reason in (decision.flag_reasons or {}).items():
-            doc.text(f"{rule}: {reason}", indent=4, size=9)
+            doc.para(f"{rule}: {reason}", indent=4, size=9)
 
     doc.heading("Timeline")
     lines, quiet = _timeline_summary(context["timeline"])
     for line in lines:
-        doc.text(line, size=9)
+        doc.para(line, size=9)
     if quiet:
-        doc.text(f"Opened or copied {quiet} time(s); the audit trail lists each.", size=9)
+        doc.para(f"Opened or copied {quiet} time(s); the audit trail lists each.", size=9)
     return doc.render()
