@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from clinic.models import AuditAction
 from intake.models import Intake
@@ -130,8 +130,25 @@ class Document(FPDF):
             self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
             self.ln(1.5)
 
+    def height_of(self, text: object, *, size: float, style: str = "", height: float, indent: float = 0) -> float:
+        self.set_font(FONT, style, size)
+        return float(
+            self.multi_cell(
+                self.epw - indent, height, printable(text), align="L", dry_run=True, output=MethodReturnValue.HEIGHT
+            )
+        )
+
+    def keep_together(self, needed: float) -> None:
+        """Start a new page unless ``needed`` millimetres fit on this one: a question is never
+        parted from its answer (nor a flag from its message) by a page break."""
+        if self.get_y() + needed > self.page_break_trigger:
+            self.add_page()
+
     def field(self, label: str, value: object) -> None:
         """A question or label on one line, its answer under it in bold: reading order is linear."""
+        self.keep_together(
+            self.height_of(label, size=9.5, height=4.6) + self.height_of(value, size=10, style="B", height=5, indent=4)
+        )
         self._write(label, size=9.5, height=4.6)
         self._write(value, size=10, style="B", height=5, indent=4)
         self.ln(0.8)
@@ -150,6 +167,8 @@ def _answers(doc: Document, sections: Iterable[dict[str, Any]]) -> None:
             if not answer["rows"]:
                 doc.field(answer["label"], answer["value"])
                 continue
+            first = doc.height_of(f"• {answer['rows'][0]}", size=10, style="B", height=5, indent=4)
+            doc.keep_together(doc.height_of(answer["label"], size=9.5, height=5) + first)
             doc.para(answer["label"], size=9.5)
             for row in answer["rows"]:
                 doc.para(f"• {row}", style="B", indent=4)
@@ -247,6 +266,7 @@ def staff_pdf(context: dict[str, Any]) -> bytes:
         for group in context["flag_groups"]:
             doc.heading(group["label"], level=1)
             for flag in group["flags"]:
+                doc.keep_together(doc.height_of(flag.message, size=10, height=5, indent=4) + 10)
                 doc.para(f"{flag.rule} · {flag.level}", style="B")
                 doc.para(flag.message, indent=4)
                 doc.para(f"Source: {flag.source}", indent=4, size=9)
