@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 @cache
 def _font_files() -> dict[str, str]:
     """The font faces as files (fpdf2 reads fonts from a path), written once per process."""
-    folder = Path(tempfile.gettempdir()) / f"clinic-intake-fonts-{pymupdf_fonts.__name__}-{os.getuid()}"
+    # One folder per package version and user: a new pymupdf-fonts never reads an old file.
+    folder = Path(tempfile.gettempdir()) / f"clinic-intake-fonts-{version('pymupdf-fonts')}-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
     files = {}
     for style, (code, name) in _FACES.items():
