@@ -16,19 +16,11 @@ from screening.models import ScreeningResult, ScreeningTrigger
 from screening.selectors import answers_by_section
 from screening.services import screening_run
 from tests.factories import PatientFactory, SubmittedIntakeFactory
+from tests.review.test_case_exports import pdf_text, words
 
 
 def pdf_url(intake: Intake) -> str:
     return reverse("intake:pdf", args=[intake.pk])
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-
-
-def words(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 @pytest.fixture
