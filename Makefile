@@ -33,9 +33,10 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-# Debian's Chromium for the browser tests (needs root and apt); CI runs this.
+# Debian's Chromium for the browser tests, and poppler-utils (pdftoppm) to render the PDFs
+# they download (needs root and apt); CI runs this.
 browser:
-	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	(command -v chromium && command -v pdftoppm) >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

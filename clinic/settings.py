@@ -251,6 +251,13 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "clinic-intake <no-rep
 # them in the queue in any case. This seeds the alert addresses at the first `migrate`; after
 # that an admin keeps them in the back office (notify.AlertRecipient).
 CLINIC_ALERT_EMAILS = env.list("CLINIC_ALERT_EMAILS", default=[])
+# The clinic as the patient's copy of their intake names it (the PDF's contact details).
+CLINIC_NAME = env.str("CLINIC_NAME", "The clinic")
+CLINIC_PHONE = env.str("CLINIC_PHONE", "")
+# The canonical base of the FHIR exports' own code systems and questionnaire
+# (screening/fhir.py). A canonical URL names; it need not resolve. Set it once and keep it:
+# an EHR stores codes under it.
+FHIR_CANONICAL_BASE = env.str("FHIR_CANONICAL_BASE", "https://clinic-intake.example.org/fhir").rstrip("/")
 
 # --- Notifications and the task queue (issue 15) -----------------------------------------------
 # The absolute address of the app, for links in e-mails (urgent alerts, reminders). Required

@@ -2,7 +2,7 @@
 
 Staff never change a patient's answers: every intake, draft or submitted, is view-only
 here, like the patient and the rows under an intake. What admins do with intakes are the
-two list actions: export the selected intakes as CSV (audited) and re-screen the
+three list actions: export the selected intakes as CSV or as FHIR NDJSON (both audited) and re-screen the
 submitted ones with the current rule set (a new result beside the old ones).
 """
 
@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -46,6 +46,7 @@ from intake.models import (
     StepDraft,
 )
 from intake.steps import STEPS
+from screening import fhir
 from screening.engine.errors import FactsError
 from screening.models import Decision, DecisionOutcome, Level, ScreeningResult, ScreeningTrigger
 from screening.services import screening_run
@@ -186,7 +187,7 @@ class IntakeAdmin(ClinicalRecordAdmin):
     raw_id_fields = ("consent_version",)
     readonly_fields = INTAKE_SUMMARY
     inlines = (MedicationInline, AntidepressantTrialInline, ScreeningResultInline)
-    actions = ("export_csv", "rescreen")
+    actions = ("export_csv", "export_fhir_ndjson", "rescreen")
 
     patient_name = related_column("patient__user__full_name", "patient")
 
@@ -241,6 +242,27 @@ class IntakeAdmin(ClinicalRecordAdmin):
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="intakes-{stamp}.csv"'
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description="Export the selected intakes as FHIR NDJSON (audited)", permissions=["view"])
+    def export_fhir_ndjson(self, request: HttpRequest, queryset: QuerySet[Intake]) -> StreamingHttpResponse:
+        """One FHIR Bundle per line for each selected intake that has a case, streamed as it is made."""
+        cases = fhir.cases_for_export(queryset.values("pk"))
+        ids = list(cases.values_list("intake_id", flat=True))
+        audit_record(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            target=request.user,
+            summary=f"Exported {len(ids)} intake(s) as FHIR NDJSON: ids " + ", ".join(map(str, ids)),
+            changes={"intake_ids": ids, "count": len(ids), "format": "fhir+ndjson"},
+            request=request,
+        )
+        response = StreamingHttpResponse(
+            fhir.ndjson_lines(cases.iterator(chunk_size=50)), content_type=fhir.FHIR_NDJSON
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="intakes-{stamp}.ndjson"'
         add_never_cache_headers(response)
         return response
 

@@ -241,7 +241,12 @@ def _instruments(intake: Intake) -> dict[str, Any]:
 
 
 def build_facts(
-    intake: Intake, *, assessment_date: dt.date, vitals: Iterable[MeasuredVitals] = ()
+    intake: Intake,
+    *,
+    assessment_date: dt.date,
+    vitals: Iterable[MeasuredVitals] = (),
+    trials: list[AntidepressantTrial] | None = None,
+    medications: list[IntakeMedication] | None = None,
 ) -> dict[str, Any]:
     """The facts document of ``intake`` on ``assessment_date`` (SCREENING_SPEC §3).
 
@@ -249,11 +254,13 @@ def build_facts(
     pressure replaces the patient's own reading (``bp_source`` "measured", with that row's
     date); the newest row holding a weight, and the newest holding a height, replace the
     patient's figures (see :func:`measured_readings`). Reads the intake's medication and
-    antidepressant rows (two queries, none when they were prefetched).
+    antidepressant rows (two queries, none when they were prefetched) unless ``trials`` and
+    ``medications`` are given: the FHIR import (screening/fhir.py) passes the rows it read back
+    from a QuestionnaireResponse, for an intake that is not in the database.
     """
     measured = measured_readings(vitals)
-    trials = list(intake.antidepressant_trials.all())
-    medications = list(intake.medications.all())
+    trials = list(intake.antidepressant_trials.all()) if trials is None else trials
+    medications = list(intake.medications.all()) if medications is None else medications
     psychiatric: dict[str, Any] = _choices(intake, PSYCHIATRIC_FIELDS)
     psychiatric["failed_antidepressant_trials"] = failed_adequate_trials(intake.antidepressants_tried, trials)
     return {

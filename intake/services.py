@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from clinic.audit import audit_record
@@ -353,3 +353,8 @@ def intake_submit(*, intake: Intake, signature: str, consent_version: ConsentVer
         assessment_date=locked.assessment_date,
     )
     return locked
+
+
+def intake_record_export(*, intake: Intake, actor: User, what: str, request: HttpRequest | None = None) -> None:
+    """Write that the patient took a copy of their own intake (the PDF), and when, to the audit trail."""
+    audit_record(actor=actor, action=AuditAction.EXPORT, target=intake, summary=f"{what} exported", request=request)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:intake_id>/review/", views.review, name="review"),
     path("<int:intake_id>/submit/", views.submit, name="submit"),
     path("<int:intake_id>/submitted/", views.confirmation, name="confirmation"),
+    path("<int:intake_id>/pdf/", views.intake_pdf, name="pdf"),
 ]

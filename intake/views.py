@@ -24,6 +24,7 @@ from intake.forms import ConsentForm
 from intake.models import AntidepressantTrial, Intake, IntakeMedication, IntakeStatus
 from intake.steps import REVIEW, STEP_BY_KEY, STEPS, TOTAL_STEPS, Step, step_number
 from screening.models import InfoRequest
+from screening.pdf import PDF_CONTENT_TYPE, patient_pdf
 from screening.selectors import open_info_request_for_intake
 
 LOCKED_MESSAGE = "This intake has been sent to the clinic, so its answers can no longer be changed here."
@@ -261,3 +262,16 @@ def detail(request: HttpRequest, intake_id: int) -> HttpResponse:
             "info_request": _info_request(intake),
         },
     )
+
+
+@patient_required
+@require_GET
+def intake_pdf(request: HttpRequest, intake_id: int) -> HttpResponse:
+    """The patient's own copy of a sent intake as a PDF: their answers and the clinic's contact."""
+    intake = _get_intake_for_patient(request, intake_id)
+    if intake.status == IntakeStatus.DRAFT:
+        return redirect(_page_url(intake, REVIEW))
+    services.intake_record_export(intake=intake, actor=request.user, what="Patient PDF", request=request)  # type: ignore[arg-type]
+    response = HttpResponse(patient_pdf(intake), content_type=PDF_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="my-intake-{intake.pk}.pdf"'
+    return response

@@ -579,3 +579,8 @@ def case_decide(
 def case_record_view(*, case: Case, actor: User, request: HttpRequest | None = None) -> None:
     """Write who opened the case page, and when, to the audit trail."""
     audit_record(actor=actor, action=AuditAction.VIEW, target=case, summary="Case page viewed", request=request)
+
+
+def case_record_export(*, case: Case, actor: User, what: str, request: HttpRequest | None = None) -> None:
+    """Write who took a copy of the case out of the app (FHIR Bundle, PDF), and when, to the audit trail."""
+    audit_record(actor=actor, action=AuditAction.EXPORT, target=case, summary=f"{what} exported", request=request)

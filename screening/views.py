@@ -26,7 +26,7 @@ from clinic.access import staff_required
 from clinic.audit import audit_list_read, describe_list_read
 from clinic.models import User
 from clinic.search_tokens import search_forget, search_store, search_terms
-from screening import services
+from screening import fhir, pdf, services
 from screening.forms import (
     AcknowledgeForm,
     ActionForm,
@@ -201,6 +201,35 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _get_case_for_clinician(request, case_id)
     services.case_record_view(case=case, actor=request.user, request=request)  # type: ignore[arg-type]
     return _render_case(request, case)
+
+
+# --- Copies of the case for the chart and the EHR ------------------------------------------------
+
+
+def _download(content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required
+@require_GET
+def case_fhir(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case's intake as a FHIR R4 Bundle (collection) for the clinic's EHR."""
+    case = _get_case_for_clinician(request, case_id)
+    bundle = fhir.intake_bundle(case, vitals=services.measured_vitals_of(case))
+    services.case_record_export(case=case, actor=request.user, what="FHIR Bundle", request=request)  # type: ignore[arg-type]
+    return _download(fhir.bundle_json(bundle), content_type=fhir.FHIR_JSON, filename=f"case-{case.pk}.fhir.json")
+
+
+@staff_required
+@require_GET
+def case_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The chart copy of the case as a PDF: header, outcome and flags, scores, answers, decision, timeline."""
+    case = _get_case_for_clinician(request, case_id)
+    services.case_record_export(case=case, actor=request.user, what="Staff PDF", request=request)  # type: ignore[arg-type]
+    document = pdf.staff_pdf(case_page(case))
+    return _download(document, content_type=pdf.PDF_CONTENT_TYPE, filename=f"case-{case.pk}.pdf")
 
 
 def _typed_text(form: Form) -> list[tuple[str, str]]:

@@ -187,6 +187,7 @@ ROUTES: list[Route] = [
     Route("intake:review", "patient", args=("intake",), override={"patient_a": HOME}),
     Route("intake:submit", "patient", method="post", args=("intake",), override={"patient_a": HOME}),
     Route("intake:confirmation", "patient", args=("intake",)),
+    Route("intake:pdf", "patient", args=("intake",)),
     Route("review:queue", "staff"),
     Route("review:search", "staff", method="post", data={"q": "Alice"}, override=STAFF_ACTION),
     Route("review:case", "staff", args=CASE),
@@ -225,6 +226,8 @@ ROUTES: list[Route] = [
         override={"clinician": OK, "admin": OK},
     ),
     Route("review:rules", "staff"),
+    Route("review:case_fhir", "staff", args=CASE),
+    Route("review:case_pdf", "staff", args=CASE),
     Route("review:note", "staff", method="post", args=CASE, data={"text": "Left a voicemail."}, override=STAFF_ACTION),
     # The back office's own pages (every registered model's pages: ADMIN_MODEL_VERBS).
     Route("admin:index", "admin"),

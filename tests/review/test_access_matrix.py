@@ -22,6 +22,8 @@ ENDPOINTS = [
     ("queue", "get", {}),
     ("search", "post", {"q": "Alice"}),
     ("case", "get", {}),
+    ("case_fhir", "get", {}),
+    ("case_pdf", "get", {}),
     ("acknowledge", "post", {"note": "Called the patient."}),
     ("assign", "post", {"assignee": "__staff__"}),
     ("vitals", "post", {"bp_systolic": 124, "bp_diastolic": 79, "bp_date": "__today__"}),
