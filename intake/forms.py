@@ -790,15 +790,6 @@ class CSSRSForm(StepForm):
     def show_q6_timing(self) -> bool:
         return self._answer("cssrs_q6") == YesNo.YES or any(self._answer(n) for n in self.FOLLOWUP_Q6)
 
-    def followups_to_ask(self, shown: list[str]) -> bool:
-        """Whether a valid post revealed follow-up questions the patient has not yet seen."""
-        cleaned = self.cleaned_data
-        if cleaned.get("cssrs_q2") == YesNo.YES and "q3_q5" not in shown:
-            return not all(cleaned.get(n) for n in self.FOLLOWUP_Q3_Q5)
-        if cleaned.get("cssrs_q6") == YesNo.YES and "q6_timing" not in shown:
-            return not cleaned.get("cssrs_q6_past_3_months")
-        return False
-
 
 # --- 9. Alcohol and drugs ------------------------------------------------------------------------
 

@@ -177,7 +177,19 @@ def screening_run(
     return stored
 
 
-@transaction.atomic
+def screening_of_submission(*, intake: Intake, resubmission: bool, actor: User) -> None:
+    """Screen a just-submitted intake (registered with the intake in ScreeningConfig.ready)."""
+    screening_run(
+        intake=intake,
+        trigger=ScreeningTrigger.RESUBMIT if resubmission else ScreeningTrigger.SUBMIT,
+        actor=actor,
+        assessment_date=intake.assessment_date,
+    )
+
+
+# No savepoint of its own: called inside the step save's transaction, a failure here rolls the
+# whole save back anyway (the exception is never caught in between).
+@transaction.atomic(savepoint=False)
 def safety_check_draft(*, intake: Intake) -> dict:
     """Screen a draft's answers so far and raise an urgent alert when they call for one.
 
