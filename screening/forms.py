@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from clinic.models import User
+from screening.engine.facts import valid_range
+from screening.engine.scoring import DIASTOLIC_ENTRY, MEASURED_SYSTOLIC_ENTRY
 from screening.models import CaseStatus, DecisionOutcome, Level
 from screening.selectors import (
     ASSIGNED_ME,
@@ -25,11 +27,11 @@ from screening.selectors import (
 
 # Plausible measured readings (SCREENING_SPEC §5.3 calls 70–260 / 40–160 plausible); the
 # limits here are wider so that a real crisis reading is never refused, only typos are.
-SYSTOLIC_RANGE = (40, 300)
-DIASTOLIC_RANGE = (20, 200)
-# Spec §3: a valid weight is 30–300 kg, a valid height 120–230 cm.
-WEIGHT_RANGE = (30, 300)
-HEIGHT_RANGE = (120, 230)
+SYSTOLIC_RANGE = MEASURED_SYSTOLIC_ENTRY
+DIASTOLIC_RANGE = DIASTOLIC_ENTRY
+# Spec §3: the valid weight and height.
+WEIGHT_RANGE = valid_range("patient.weight_kg")
+HEIGHT_RANGE = valid_range("patient.height_cm")
 TEXT_LIMIT = 4000
 
 
