@@ -236,26 +236,21 @@ def intake_write_answers(
     intake.save(update_fields=[*values, "current_step", "updated_at"])
 
 
-@transaction.atomic
-def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> StepSaveResult:
-    """Save one step's post: the draft always, the answers when the page is valid.
+@dataclass
+class _CheckedPage:
+    """A bound step page after every check: what it may write, and where the patient goes."""
 
-    Then, on the steps that feed an urgent rule, the safety rules run on the answers so far
-    (``safety_check_draft``): an urgent answer alerts the clinic at once, even if the patient
-    never submits. The result says where to go next, what to tell the patient, and (after a
-    safety check) whether the patient must see crisis resources.
-    """
-    # The row lock orders this save against a submit of the same intake in another tab.
-    intake = Intake.objects.select_for_update().get(pk=intake.pk)
-    if not step_is_editable(intake, step.key):
-        raise IntakeNotEditable(step.key)
+    form: StepForm
+    formset: forms.BaseFormSet | None
+    valid: bool
+    values: dict[str, Any]
+    rows: list[Any] | None
+    stay: str | None
 
-    action = str(data.get("action") or ACTION_NEXT)
-    stored, nul_keys = draft_data_from_post(data)
-    stored.pop("action", None)
-    stored = _apply_row_action(step, stored, action)
-    query = as_querydict(stored)
 
+def _check_page(intake: Intake, step: Step, query: QueryDict, nul_keys: set[str]) -> _CheckedPage:
+    """Bind and validate the page through its step. A valid page writes all its answers; an
+    invalid one only its safety answers that passed (a "yes" must reach the safety check)."""
     form, formset = step.bind(intake, query)
     valid = step.validate(form, formset)
     _attach_nul_errors(form, formset, nul_keys)
@@ -268,38 +263,60 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
     except ValidationError as error:
         problems = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
     if problems:
-        # Keep the draft, show the problem on the page, never a 500.
+        # A form and the model disagree: keep the draft, show the problem on the page, never a 500.
         logger.error("intake %s step %s: model validation failed on %s", intake.pk, step.key, sorted(problems))
         for name, messages in problems.items():
             form.add_error(name if name in form.fields else None, messages)
         valid, values, rows = False, {}, None
-
     stay = step.stay_message(form, query) if valid else None
-    if not valid or stay or action == ACTION_ADD_ROW or action.startswith(ACTION_REMOVE_ROW):
-        destination = step.key
-    else:
-        destination = _next_step(intake, step, action)
+    return _CheckedPage(form, formset, valid, values, rows, stay)
 
+
+def _destination(intake: Intake, step: Step, page: _CheckedPage, action: str) -> str:
+    if not page.valid or page.stay or action == ACTION_ADD_ROW or action.startswith(ACTION_REMOVE_ROW):
+        return step.key
+    return _next_step(intake, step, action)
+
+
+@transaction.atomic
+def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> StepSaveResult:
+    """Save one step's post: the draft always, the answers when the page is valid.
+
+    Then, on the steps that feed an urgent rule, the safety rules run on the answers so far
+    (``draft_safety_check``): an urgent answer alerts the clinic at once, even if the patient
+    never submits. The result says where to go next, what to tell the patient, and (after a
+    safety check) whether the patient must see crisis resources.
+    """
+    # The row lock orders this save against a submit of the same intake in another tab.
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not step_is_editable(intake, step.key):
+        raise IntakeNotEditable(step.key)
+    action = str(data.get("action") or ACTION_NEXT)
+    stored, nul_keys = draft_data_from_post(data)
+    stored.pop("action", None)
+    stored = _apply_row_action(step, stored, action)
+
+    page = _check_page(intake, step, as_querydict(stored), nul_keys)
+    destination = _destination(intake, step, page, action)
     # The draft is written once, valid or not, so that nothing typed is lost (one INSERT ... ON
     # CONFLICT UPDATE on the one-draft-per-step constraint).
     StepDraft.objects.bulk_create(
-        [StepDraft(intake=intake, step=step.key, data=stored, is_valid=valid)],
+        [StepDraft(intake=intake, step=step.key, data=stored, is_valid=page.valid)],
         update_conflicts=True,
         unique_fields=["intake", "step"],
         update_fields=["data", "is_valid", "updated_at"],
     )
-    intake_write_answers(intake=intake, step=step, values=values, rows=rows, current_step=destination)
-
-    safety = (
-        safety_notice_from_result(intake, screening().draft_safety_check(intake=intake)) if step.safety_check else None
-    )
+    intake_write_answers(intake=intake, step=step, values=page.values, rows=page.rows, current_step=destination)
+    safety = None
+    if step.safety_check:
+        safety = safety_notice_from_result(intake, screening().draft_safety_check(intake=intake))
     return StepSaveResult(
-        valid=valid,
-        form=form,
-        formset=formset,
+        valid=page.valid,
+        form=page.form,
+        formset=page.formset,
         next_step=destination,
         safety=safety,
-        messages=[stay] if stay else [],
+        messages=[page.stay] if page.stay else [],
     )
 
 
