@@ -24,6 +24,7 @@ from screening.selectors import (
     clinicians,
     step_choices,
 )
+from screening.services import FLAG_REASON_REQUIRED, flags_lacking_a_reason
 
 # Plausible measured readings (SCREENING_SPEC §5.3 calls 70–260 / 40–160 plausible); the
 # limits here are wider so that a real crisis reading is never refused, only typos are.
@@ -185,14 +186,13 @@ class DecisionForm(ActionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("outcome") == DecisionOutcome.APPROVED:
-            for rule in self.departing_rules:
-                name = flag_field_name(rule)
-                if not (data.get(name) or "").strip() and name not in self.errors:
-                    self.add_error(
-                        name,
-                        forms.ValidationError("Approving despite this flag needs a written reason.", code="required"),
-                    )
+        given = {rule: data.get(flag_field_name(rule)) or "" for rule in self.departing_rules}
+        lacking = flags_lacking_a_reason(
+            outcome=data.get("outcome") or "", departing_rules=self.departing_rules, given=given
+        )
+        for rule in lacking:
+            if flag_field_name(rule) not in self.errors:
+                self.add_error(flag_field_name(rule), forms.ValidationError(FLAG_REASON_REQUIRED, code="required"))
         return data
 
     def flag_reasons(self) -> dict[str, str]:
