@@ -18,11 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
+from clinic import health
 from clinic.audit import audit_record
 from clinic.forms import PatientRegistrationForm
 from clinic.models import AuditAction, User
 from clinic.services import user_confirm_email, user_register_patient
-from notify.services import worker_last_seen
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        seen = worker_last_seen()
+        seen = health.worker_last_seen()
     except DatabaseError:
         logger.warning("healthz: database did not answer")
         return JsonResponse({"status": "unavailable", "database": "down", "worker": "unknown"}, status=503)

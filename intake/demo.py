@@ -22,6 +22,7 @@ from intake.facts import MEDICAL_FIELDS, PSYCHIATRIC_FIELDS, SUBSTANCE_FIELDS
 from intake.models import Intake
 from intake.selectors import current_consent
 from intake.steps import STEP_BY_KEY
+from screening.engine.facts import ALL_ROUTES, CSSRS_KEYS
 from screening.models import Case
 
 # Medical answers graded beyond yes/no; the base patient answers "none" to each.
@@ -30,7 +31,7 @@ _GRADED = ("heart_failure", "arrhythmia", "liver_disease")
 # The golden base patient of SCREENING_SPEC's cases: nothing of concern.
 BASE_FACTS: dict[str, Any] = {
     "schema": "intake-facts/1",
-    "routes": ["esketamine", "ketamine"],
+    "routes": list(ALL_ROUTES),
     "patient": {"date_of_birth": "1984-03-15", "sex_at_birth": "female", "weight_kg": 68, "height_cm": 168},
     "reproductive": {
         "pregnancy_possible": "yes",
@@ -143,11 +144,10 @@ def form_posts_from_facts(facts: Mapping[str, Any]) -> dict[str, dict[str, str]]
         ]
         meds = {"takes_medications": "yes", **_rows("meds", rows)}
 
-    routes = facts.get("routes") or ["esketamine", "ketamine"]
+    routes = facts.get("routes") or list(ALL_ROUTES)
     route = "esketamine" if set(routes) == {"esketamine"} else "ketamine" if set(routes) == {"ketamine"} else "unsure"
     cssrs = instruments.get("cssrs") or {}
-    cssrs_post = {f"cssrs_{key}": _value(cssrs.get(key)) for key in ("q1", "q2", "q3", "q4", "q5", "q6")}
-    cssrs_post["cssrs_q6_past_3_months"] = _value(cssrs.get("q6_past_3_months"))
+    cssrs_post = {f"cssrs_{key}": _value(cssrs.get(key)) for key in CSSRS_KEYS}
     # The patient saw every question the skip logic shows after their answers.
     cssrs_post["shown"] = ["q3_q5", "q6_timing"]  # type: ignore[assignment]
 

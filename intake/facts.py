@@ -14,24 +14,24 @@ patient's "I don't know" is ``"unknown"``.
 from __future__ import annotations
 
 import datetime as dt
-from calendar import isleap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from intake.models import AntidepressantTrial, Intake, IntakeMedication, RoutePreference, Tri
+from intake.models import AntidepressantTrial, Intake, IntakeMedication, Tri
 from screening.engine import FACTS_SCHEMA
+from screening.engine.facts import ALL_ROUTES, CSSRS_KEYS, MAX_AGE_YEARS, valid_range
 from screening.engine.facts import SECTIONS as FACTS_SECTIONS
+from screening.engine.scoring import age_on
 
 if TYPE_CHECKING:
     from screening.models import MeasuredVitals
 
 # SCREENING_SPEC §3: the ranges the facts validator accepts.
-WEIGHT_KG_RANGE = (Decimal(30), Decimal(300))
-HEIGHT_CM_RANGE = (Decimal(120), Decimal(230))
-BP_RANGE = (0, 400)
-MAX_AGE_YEARS = 120
+WEIGHT_KG_RANGE = tuple(Decimal(n) for n in valid_range("patient.weight_kg"))
+HEIGHT_CM_RANGE = tuple(Decimal(n) for n in valid_range("patient.height_cm"))
+BP_RANGE = valid_range("vitals.bp_systolic")
 MAX_FAILED_TRIALS = 30
 
 # An adequate trial (McIntyre et al., Am J Psychiatry 2021): at least 6 weeks at a full dose.
@@ -51,19 +51,10 @@ REPRODUCTIVE_FIELDS = _section_fields("reproductive")
 MEDICAL_FIELDS = _section_fields("medical")
 PSYCHIATRIC_FIELDS = _section_fields("psychiatric")
 SUBSTANCE_FIELDS = _section_fields("substance")
-CSSRS_KEYS = ("q1", "q2", "q3", "q4", "q5", "q6", "q6_past_3_months")
 PHQ9_FIELDS = tuple(f"phq9_{n}" for n in range(1, 10))
 GAD7_FIELDS = tuple(f"gad7_{n}" for n in range(1, 8))
 AUDITC_FIELDS = tuple(f"auditc_{n}" for n in range(1, 4))
 DAST10_FIELDS = tuple(f"dast10_{n}" for n in range(1, 11))
-
-
-def age_on(birth: dt.date, on: dt.date) -> int:
-    """Whole years on ``on``; a 29 February birthday falls on 1 March in other years (spec §5)."""
-    month, day = birth.month, birth.day
-    if month == 2 and day == 29 and not isleap(on.year):
-        month, day = 3, 1
-    return on.year - birth.year - ((on.month, on.day) < (month, day))
 
 
 def _date(value: dt.date | None, assessment_date: dt.date) -> str | None:
@@ -86,13 +77,13 @@ def _bp(value: int | None) -> int | None:
     return int(value)
 
 
+def routes_for(preference: str | None) -> list[str]:
+    """The routes to screen for a stated preference: "Not sure" and no answer mean every route."""
+    return [preference] if preference in ALL_ROUTES else list(ALL_ROUTES)
+
+
 def _routes(intake: Intake) -> list[str]:
-    # "Not sure" and no answer both mean: screen for both routes.
-    if intake.route_preference == RoutePreference.ESKETAMINE:
-        return ["esketamine"]
-    if intake.route_preference == RoutePreference.KETAMINE:
-        return ["ketamine"]
-    return ["esketamine", "ketamine"]
+    return routes_for(intake.route_preference)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
 from clinic.text import clean_name
-from intake.facts import MAX_AGE_YEARS, age_on
 from intake.models import (
     Arrhythmia,
     ConsentVersion,
@@ -34,6 +33,14 @@ from intake.models import (
     Tri,
     YesNo,
 )
+from screening.engine.facts import (
+    CSSRS_FOLLOWUP_AFTER_Q2,
+    CSSRS_FOLLOWUP_AFTER_Q6,
+    CSSRS_KEYS,
+    MAX_AGE_YEARS,
+    valid_range,
+)
+from screening.engine.scoring import DIASTOLIC_ENTRY, PATIENT_SYSTOLIC_ENTRY, age_on
 
 NUL_MESSAGE = (
     "This text contained a hidden control character (a null byte) that cannot be stored. "
@@ -44,13 +51,13 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
 
 # SCREENING_SPEC §3: the plausible ranges of height and weight.
-HEIGHT_CM_MIN, HEIGHT_CM_MAX = Decimal(120), Decimal(230)
-WEIGHT_KG_MIN, WEIGHT_KG_MAX = Decimal(30), Decimal(300)
+HEIGHT_CM_MIN, HEIGHT_CM_MAX = (Decimal(n) for n in valid_range("patient.height_cm"))
+WEIGHT_KG_MIN, WEIGHT_KG_MAX = (Decimal(n) for n in valid_range("patient.weight_kg"))
 CM_PER_INCH = Decimal("2.54")
 KG_PER_POUND = Decimal("0.45359237")
-# Outside these a blood-pressure number is a typo, not a reading (monitors stop near 300).
-SYSTOLIC_RANGE = (50, 300)
-DIASTOLIC_RANGE = (20, 200)
+# Outside these a blood-pressure number is a typo, not a reading.
+SYSTOLIC_RANGE = PATIENT_SYSTOLIC_ENTRY
+DIASTOLIC_RANGE = DIASTOLIC_ENTRY
 MAX_ROWS = 30
 
 
@@ -740,18 +747,10 @@ class CSSRSForm(StepForm):
     logic would not have asked are still stored and used: a yes is never ignored.
     """
 
-    columns = (
-        "cssrs_q1",
-        "cssrs_q2",
-        "cssrs_q3",
-        "cssrs_q4",
-        "cssrs_q5",
-        "cssrs_q6",
-        "cssrs_q6_past_3_months",
-    )
+    columns = tuple(f"cssrs_{key}" for key in CSSRS_KEYS)
     safety_columns = columns
-    FOLLOWUP_Q3_Q5 = ("cssrs_q3", "cssrs_q4", "cssrs_q5")
-    FOLLOWUP_Q6 = ("cssrs_q6_past_3_months",)
+    FOLLOWUP_Q3_Q5 = tuple(f"cssrs_{key}" for key in CSSRS_FOLLOWUP_AFTER_Q2)
+    FOLLOWUP_Q6 = tuple(f"cssrs_{key}" for key in CSSRS_FOLLOWUP_AFTER_Q6)
 
     cssrs_q1 = yes_no("1. Have you wished you were dead or wished you could go to sleep and not wake up?")
     cssrs_q2 = yes_no("2. Have you actually had any thoughts of killing yourself?")
@@ -789,15 +788,6 @@ class CSSRSForm(StepForm):
     @property
     def show_q6_timing(self) -> bool:
         return self._answer("cssrs_q6") == YesNo.YES or any(self._answer(n) for n in self.FOLLOWUP_Q6)
-
-    def followups_to_ask(self, shown: list[str]) -> bool:
-        """Whether a valid post revealed follow-up questions the patient has not yet seen."""
-        cleaned = self.cleaned_data
-        if cleaned.get("cssrs_q2") == YesNo.YES and "q3_q5" not in shown:
-            return not all(cleaned.get(n) for n in self.FOLLOWUP_Q3_Q5)
-        if cleaned.get("cssrs_q6") == YesNo.YES and "q6_timing" not in shown:
-            return not cleaned.get("cssrs_q6_past_3_months")
-        return False
 
 
 # --- 9. Alcohol and drugs ------------------------------------------------------------------------

@@ -13,6 +13,10 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.models import TimeStamped
+from screening.engine.facts import valid_range
+
+# §3: the blood-pressure values the facts document accepts; the database holds no other.
+BP_VALID = valid_range("vitals.bp_systolic")
 
 
 class Tri(models.TextChoices):
@@ -257,10 +261,11 @@ class Intake(TimeStamped):
                 condition=Q(status="draft") | Q(submitted_at__isnull=False), name="intake_submitted_has_time"
             ),
             models.CheckConstraint(
-                condition=Q(bp_systolic__isnull=True) | Q(bp_systolic__lte=400), name="intake_bp_systolic_range"
+                condition=Q(bp_systolic__isnull=True) | Q(bp_systolic__lte=BP_VALID[1]), name="intake_bp_systolic_range"
             ),
             models.CheckConstraint(
-                condition=Q(bp_diastolic__isnull=True) | Q(bp_diastolic__lte=400), name="intake_bp_diastolic_range"
+                condition=Q(bp_diastolic__isnull=True) | Q(bp_diastolic__lte=BP_VALID[1]),
+                name="intake_bp_diastolic_range",
             ),
         ]
         indexes = [

@@ -11,22 +11,13 @@ from django.utils import timezone
 
 from clinic.models import User
 from intake.facts import build_facts
-from intake.models import ConsentVersion, Intake, StepDraft, YesNo
+from intake.models import ConsentVersion, Intake, StepDraft
 from screening import engine
+from screening.engine.levels import URGENT_MEDICAL, URGENT_SAFETY
+from screening.engine.rules import CRISIS_RULE_IDS
 
 logger = logging.getLogger(__name__)
 
-CSSRS_COLUMNS = (
-    "cssrs_q1",
-    "cssrs_q2",
-    "cssrs_q3",
-    "cssrs_q4",
-    "cssrs_q5",
-    "cssrs_q6",
-    "cssrs_q6_past_3_months",
-)
-URGENT_SAFETY = "URGENT_SAFETY"
-URGENT_MEDICAL = "URGENT_MEDICAL"
 
 
 @dataclass(frozen=True)
@@ -54,18 +45,13 @@ def current_consent() -> ConsentVersion | None:
     return ConsentVersion.objects.filter(is_current=True).first()
 
 
-def crisis_answers(intake: Intake) -> bool:
-    """PHQ-9 item 9 above 0, or a yes to any C-SSRS question (the triggers of SAF-01, SAF-03,
-    SAF-04 and SAF-05). Read from the saved answers, so it holds on every later page."""
-    if intake.phq9_9 is not None and intake.phq9_9 >= 1:
-        return True
-    return any(getattr(intake, column) == YesNo.YES for column in CSSRS_COLUMNS)
-
-
 def safety_notice_from_result(intake: Intake, result: dict[str, Any]) -> SafetyNotice:
-    levels = {flag["level"] for flag in result.get("flags", [])}
+    """The notice for the engine's result: crisis resources when a crisis rule fired (the engine
+    decides which answers are a crisis, see CRISIS_RULE_IDS) or the level is urgent-safety."""
+    flags = result.get("flags", [])
+    levels = {flag["level"] for flag in flags}
     return SafetyNotice(
-        crisis=crisis_answers(intake) or URGENT_SAFETY in levels,
+        crisis=any(flag["rule"] in CRISIS_RULE_IDS for flag in flags) or URGENT_SAFETY in levels,
         urgent_safety=URGENT_SAFETY in levels,
         urgent_medical=URGENT_MEDICAL in levels,
     )
@@ -80,8 +66,8 @@ def safety_notice(intake: Intake) -> SafetyNotice:
     try:
         result = engine.screen(build_facts(intake, assessment_date=reference))
     except engine.FactsError as error:
-        # build_facts must never produce an invalid document; should it, the crisis answers
-        # still decide the crisis banner. Only the field path is logged, never a value.
+        # build_facts must never produce an invalid document; should it, the page errs on the
+        # side of safety and shows the crisis resources. Only the field path is logged, never a value.
         logger.error("intake %s: invalid facts document at %s", intake.pk, error.path)
-        return SafetyNotice(crisis=crisis_answers(intake))
+        return SafetyNotice(crisis=True)
     return safety_notice_from_result(intake, result)

@@ -23,18 +23,15 @@ from clinic.models import AuditAction, User
 from intake import steps as intake_steps
 from intake.forms import NUL_MESSAGE, StepForm
 from intake.models import (
-    AntidepressantTrial,
     ConsentVersion,
     Intake,
-    IntakeMedication,
     IntakeStatus,
     Patient,
     StepDraft,
 )
-from intake.selectors import SafetyNotice, safety_notice, safety_notice_from_result
+from intake.screening_seam import screening
+from intake.selectors import SafetyNotice, safety_notice_from_result
 from intake.steps import REVIEW, Step
-from screening.models import ScreeningTrigger
-from screening.services import safety_check_draft, screening_run
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +56,8 @@ class StepSaveResult:
     form: StepForm
     formset: forms.BaseFormSet | None
     next_step: str
-    safety: SafetyNotice
+    # The notice after the safety check; None for a step that runs none (the page reads it).
+    safety: SafetyNotice | None
     messages: list[str] = field(default_factory=list)
 
 
@@ -151,7 +149,7 @@ def _row_key(key: str) -> tuple[int, str] | None:
 def _apply_row_action(step: Step, data: dict[str, Any], action: str) -> dict[str, Any]:
     """Add a blank row, or remove one row and renumber the rest (no JavaScript needed)."""
     prefix = step.form_class.formset_prefix
-    if not prefix:
+    if not isinstance(step, intake_steps.RowsStep) or not prefix:
         return data
     total = _total_forms(data, prefix)
     data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
@@ -178,27 +176,8 @@ def _apply_row_action(step: Step, data: dict[str, Any], action: str) -> dict[str
 def bind_step_forms(
     step: Step, intake: Intake, data: Mapping[str, Any] | None
 ) -> tuple[StepForm, forms.BaseFormSet | None]:
-    """The step's form (and row formset), bound to ``data`` or showing the stored answers."""
-    formset_class = step.form_class.formset_class
-    if data is None:
-        form = step.form_class(intake=intake)
-        formset = None
-        if formset_class is not None:
-            formset = formset_class(prefix=step.form_class.formset_prefix, initial=_row_initial(step, intake))
-        return form, formset
-    query = as_querydict(data)
-    form = step.form_class(query, intake=intake)
-    formset = formset_class(query, prefix=step.form_class.formset_prefix) if formset_class is not None else None
-    return form, formset
-
-
-def _row_initial(step: Step, intake: Intake) -> list[dict[str, Any]]:
-    if step.form_class.formset_prefix == "trials":
-        return [
-            {"name": t.name, "weeks": t.weeks, "full_dose": t.full_dose, "helped": t.helped}
-            for t in intake.antidepressant_trials.all()
-        ]
-    return [{"name": m.name, "dose": m.dose, "frequency": m.frequency} for m in intake.medications.all()]
+    """The step's form (and rows), bound to ``data`` or showing the stored answers."""
+    return step.bind(intake, None if data is None else as_querydict(data))
 
 
 def _attach_nul_errors(form: StepForm, formset: forms.BaseFormSet | None, nul_keys: set[str]) -> None:
@@ -224,15 +203,79 @@ def _next_step(intake: Intake, step: Step, action: str) -> str:
     return intake_steps.step_after(intake, step.key)
 
 
-def _replace_rows(intake: Intake, step: Step, rows: list[dict[str, Any]]) -> None:
-    model = AntidepressantTrial if step.form_class.formset_prefix == "trials" else IntakeMedication
-    model.objects.filter(intake=intake).delete()
-    objects = []
-    for position, values in enumerate(rows):
-        row = model(intake=intake, position=position, **values)
-        row.full_clean(exclude=["intake"])
-        objects.append(row)
-    model.objects.bulk_create(objects)
+def _model_errors(intake: Intake, step: Step, values: dict[str, Any]) -> dict[str, list[str]]:
+    """The model's own field checks of the step's new values, with no query: the forms guard
+    every column, so an error here means a form and the model disagree. Constraints are not
+    re-validated in Python (``validate_constraints=False``): the database enforces them."""
+    before = {name: getattr(intake, name) for name in values}
+    for name, value in values.items():
+        setattr(intake, name, value)
+    others = [f.name for f in Intake._meta.concrete_fields if f.name not in values]
+    try:
+        intake.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for name, value in before.items():
+            setattr(intake, name, value)
+        return error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    return {}
+
+
+def intake_write_answers(
+    *, intake: Intake, step: Step, values: dict[str, Any], rows: list[Any] | None, current_step: str
+) -> None:
+    """Write a step's clean answers: its rows (replaced) and one UPDATE of its own columns.
+
+    ``values`` are already set on ``intake`` and field-checked; ``rows`` are unsaved row
+    objects, or None to leave the rows alone. The caller holds the intake's row lock.
+    """
+    if rows is not None:
+        model = step.row_model  # type: ignore[attr-defined]
+        model.objects.filter(intake=intake).delete()
+        model.objects.bulk_create(rows)
+    intake.current_step = current_step
+    intake.save(update_fields=[*values, "current_step", "updated_at"])
+
+
+@dataclass
+class _CheckedPage:
+    """A bound step page after every check: what it may write, and where the patient goes."""
+
+    form: StepForm
+    formset: forms.BaseFormSet | None
+    valid: bool
+    values: dict[str, Any]
+    rows: list[Any] | None
+    stay: str | None
+
+
+def _check_page(intake: Intake, step: Step, query: QueryDict, nul_keys: set[str]) -> _CheckedPage:
+    """Bind and validate the page through its step. A valid page writes all its answers; an
+    invalid one only its safety answers that passed (a "yes" must reach the safety check)."""
+    form, formset = step.bind(intake, query)
+    valid = step.validate(form, formset)
+    _attach_nul_errors(form, formset, nul_keys)
+    valid = valid and not nul_keys
+    values = form.column_values() if valid else form.safety_values()
+    rows = None
+    try:
+        rows = step.row_objects(intake, form, formset) if valid else None
+        problems = _model_errors(intake, step, values)
+    except ValidationError as error:
+        problems = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    if problems:
+        # A form and the model disagree: keep the draft, show the problem on the page, never a 500.
+        logger.error("intake %s step %s: model validation failed on %s", intake.pk, step.key, sorted(problems))
+        for name, messages in problems.items():
+            form.add_error(name if name in form.fields else None, messages)
+        valid, values, rows = False, {}, None
+    stay = step.stay_message(form, query) if valid else None
+    return _CheckedPage(form, formset, valid, values, rows, stay)
+
+
+def _destination(intake: Intake, step: Step, page: _CheckedPage, action: str) -> str:
+    if not page.valid or page.stay or action == ACTION_ADD_ROW or action.startswith(ACTION_REMOVE_ROW):
+        return step.key
+    return _next_step(intake, step, action)
 
 
 @transaction.atomic
@@ -240,75 +283,40 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
     """Save one step's post: the draft always, the answers when the page is valid.
 
     Then, on the steps that feed an urgent rule, the safety rules run on the answers so far
-    (``safety_check_draft``): an urgent answer alerts the clinic at once, even if the patient
-    never submits. The result says where to go next and whether the patient must see crisis
-    resources.
+    (``draft_safety_check``): an urgent answer alerts the clinic at once, even if the patient
+    never submits. The result says where to go next, what to tell the patient, and (after a
+    safety check) whether the patient must see crisis resources.
     """
     # The row lock orders this save against a submit of the same intake in another tab.
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     if not step_is_editable(intake, step.key):
         raise IntakeNotEditable(step.key)
-
     action = str(data.get("action") or ACTION_NEXT)
     stored, nul_keys = draft_data_from_post(data)
     stored.pop("action", None)
     stored = _apply_row_action(step, stored, action)
-    draft, _ = StepDraft.objects.update_or_create(
-        intake=intake, step=step.key, defaults={"data": stored, "is_valid": False}
+
+    page = _check_page(intake, step, as_querydict(stored), nul_keys)
+    destination = _destination(intake, step, page, action)
+    # The draft is written once, valid or not, so that nothing typed is lost (one INSERT ... ON
+    # CONFLICT UPDATE on the one-draft-per-step constraint).
+    StepDraft.objects.bulk_create(
+        [StepDraft(intake=intake, step=step.key, data=stored, is_valid=page.valid)],
+        update_conflicts=True,
+        unique_fields=["intake", "step"],
+        update_fields=["data", "is_valid", "updated_at"],
     )
-
-    form, formset = bind_step_forms(step, intake, stored)
-    valid = form.is_valid()
-    valid = (formset.is_valid() if formset is not None else True) and valid
-    _attach_nul_errors(form, formset, nul_keys)
-    if valid and not nul_keys:
-        form.clean_rows(formset)
-    valid = valid and form.is_valid() and not nul_keys
-
-    values = form.column_values() if valid else form.safety_values()
-    rows = form.row_values(formset) if valid else None
-    try:
-        with transaction.atomic():
-            for name, value in values.items():
-                setattr(intake, name, value)
-            if rows is not None:
-                _replace_rows(intake, step, rows)
-            intake.full_clean()
-            intake.save()
-    except ValidationError as error:
-        # The forms guard every column, so this means a form and the model disagree: keep the
-        # draft, show the problem on the page, never a 500.
-        details = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-        logger.error("intake %s step %s: model validation failed on %s", intake.pk, step.key, sorted(details))
-        intake.refresh_from_db()
-        for name, problems in details.items():
-            form.add_error(name if name in form.fields else None, problems)
-        valid = False
-
-    messages: list[str] = []
-    if not valid or action == ACTION_ADD_ROW or action.startswith(ACTION_REMOVE_ROW):
-        destination = step.key
-    elif hasattr(form, "followups_to_ask") and form.followups_to_ask(as_querydict(stored).getlist("shown")):
-        destination = step.key
-        messages.append("Thank you. Please answer the follow-up questions below.")
-    else:
-        destination = _next_step(intake, step, action)
-    intake.current_step = destination
-    intake.save(update_fields=["current_step", "updated_at"])
-    draft.is_valid = valid
-    draft.save(update_fields=["is_valid", "updated_at"])
-
+    intake_write_answers(intake=intake, step=step, values=page.values, rows=page.rows, current_step=destination)
+    safety = None
     if step.safety_check:
-        safety = safety_notice_from_result(intake, safety_check_draft(intake=intake))
-    else:
-        safety = safety_notice(intake)
+        safety = safety_notice_from_result(intake, screening().draft_safety_check(intake=intake))
     return StepSaveResult(
-        valid=valid,
-        form=form,
-        formset=formset,
+        valid=page.valid,
+        form=page.form,
+        formset=page.formset,
         next_step=destination,
         safety=safety,
-        messages=messages,
+        messages=[page.stay] if page.stay else [],
     )
 
 
@@ -346,12 +354,7 @@ def intake_submit(*, intake: Intake, signature: str, consent_version: ConsentVer
         target=locked,
         summary=f"Intake {'resubmitted' if resubmission else 'submitted'} (consent v{consent_version.version})",
     )
-    screening_run(
-        intake=locked,
-        trigger=ScreeningTrigger.RESUBMIT if resubmission else ScreeningTrigger.SUBMIT,
-        actor=locked.patient.user,
-        assessment_date=locked.assessment_date,
-    )
+    screening().submitted(intake=locked, resubmission=resubmission, actor=locked.patient.user)
     return locked
 
 

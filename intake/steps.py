@@ -8,16 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.db import models
+from django.http import QueryDict
 
 from intake import forms as intake_forms
-from intake.models import Intake, Tri, YesNo
+from intake.models import AntidepressantTrial, Intake, IntakeMedication, YesNo
 
 REVIEW = "review"
 
 Predicate = Callable[[Intake], bool]
+YES = YesNo.YES  # the same stored value as Tri.YES
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,10 @@ class Answer:
 
 @dataclass(frozen=True)
 class Step:
+    """One page of the intake: its questions (``form_class``), when a question is needed, how
+    its answers read back, and what a save of it writes. Steps with rows (``RowsStep``) or
+    skip logic (``CSSRSStep``) add to this; nothing outside a step asks which step it is."""
+
     key: str
     title: str
     form_class: type[intake_forms.StepForm]
@@ -40,7 +47,6 @@ class Step:
     needed_when: dict[str, Predicate] = field(default_factory=dict)
     # Plainer wording for the missing list where a field's label reads oddly on its own.
     missing_labels: dict[str, str] = field(default_factory=dict)
-    rows_label: str = ""
     # Whether a save of this step runs the draft safety check, which alerts the clinic at
     # once: the steps whose answers feed an urgent rule (PHQ-9 item 9 and the C-SSRS for
     # URGENT_SAFETY, the blood pressure for URGENT_MEDICAL). Other steps do not, so that an
@@ -51,9 +57,16 @@ class Step:
     def template(self) -> str:
         return f"intake/steps/{self.key.replace('-', '_')}.html"
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The Intake columns this step writes (and only these: a save updates no other)."""
+        return self.form_class.columns
+
     def applies(self, intake: Intake) -> bool:
         """Every step applies to everyone: pregnancy questions too, never inferred from sex."""
         return True
+
+    # --- Reading back -------------------------------------------------------------------
 
     def _label(self, name: str) -> str:
         if name in self.missing_labels:
@@ -63,36 +76,17 @@ class Step:
     def missing(self, intake: Intake) -> list[str]:
         """The step's unanswered questions, in plain words, in page order."""
         unanswered = []
-        for name in self.form_class.columns:
+        for name in self.columns:
             condition = self.needed_when.get(name)
             if condition is not None and not condition(intake):
                 continue
             value = getattr(intake, name)
             if value is None or value == "":
                 unanswered.append(self._label(name))
-        unanswered.extend(self._missing_rows(intake))
+        unanswered.extend(self.missing_rows(intake))
         return unanswered
 
-    def _missing_rows(self, intake: Intake) -> list[str]:
-        if self.form_class is intake_forms.MentalHealthForm and intake.antidepressants_tried == Tri.YES:
-            trials = list(intake.antidepressant_trials.all())
-            if not trials:
-                return ["The antidepressants you tried (you answered Yes but listed none)"]
-            gaps = []
-            for trial in trials:
-                if trial.weeks is None:
-                    gaps.append(f"{trial.name}: how many weeks you took it")
-                if not trial.full_dose:
-                    gaps.append(f"{trial.name}: whether you reached the full dose")
-                if not trial.helped:
-                    gaps.append(f"{trial.name}: whether it helped enough")
-            return gaps
-        if (
-            self.form_class is intake_forms.MedicationsForm
-            and intake.takes_medications == YesNo.YES
-            and not list(intake.medications.all())
-        ):
-            return ["The medicines you take (you answered Yes but listed none)"]
+    def missing_rows(self, intake: Intake) -> list[str]:
         return []
 
     def is_complete(self, intake: Intake) -> bool:
@@ -101,39 +95,141 @@ class Step:
     def answers(self, intake: Intake) -> list[Answer]:
         """Every question of the step with the patient's answer in words."""
         result = []
-        for name in self.form_class.columns:
+        for name in self.columns:
             condition = self.needed_when.get(name)
             value = getattr(intake, name)
             if condition is not None and not condition(intake) and value in (None, ""):
                 continue
             result.append(Answer(self._label(name), _in_words(self.form_class.base_fields[name], name, value)))
-        rows = self._rows_in_words(intake)
-        if rows is not None:
+        return result
+
+    # --- Binding and saving -------------------------------------------------------------
+
+    def bind(self, intake: Intake, data: QueryDict | None) -> tuple[intake_forms.StepForm, forms.BaseFormSet | None]:
+        """The step's form (and rows), bound to ``data`` or showing the stored answers."""
+        if data is None:
+            return self.form_class(intake=intake), None
+        return self.form_class(data, intake=intake), None
+
+    def validate(self, form: intake_forms.StepForm, formset: forms.BaseFormSet | None) -> bool:
+        return form.is_valid()
+
+    def row_objects(
+        self, intake: Intake, form: intake_forms.StepForm, formset: forms.BaseFormSet | None
+    ) -> list[Any] | None:
+        """The rows a valid page replaces the stored ones with; None for a step without rows."""
+        return None
+
+    def stay_message(self, form: intake_forms.StepForm, data: QueryDict) -> str | None:
+        """Why a valid page is shown again instead of the next one (None: go on)."""
+        return None
+
+
+@dataclass(frozen=True)
+class RowsStep(Step):
+    """A step with a yes/no question and, after a yes, a list of rows (antidepressants tried,
+    medicines taken). The rows are a formset on the same page; listing rows answers yes."""
+
+    rows_label: str = ""
+    row_model: type[models.Model] = AntidepressantTrial
+    row_fields: tuple[str, ...] = ()
+    # How one row reads on the review page, and which of its details are still missing.
+    describe_row: Callable[[Any], str] = str
+    row_gaps: Callable[[Any], list[str]] = lambda row: []
+    none_listed: str = ""
+
+    @property
+    def rows_question(self) -> str:
+        return self.form_class.rows_question  # type: ignore[attr-defined, no-any-return]
+
+    def _rows(self, intake: Intake) -> list[Any]:
+        return list(getattr(intake, self.row_model._meta.get_field("intake").related_query_name()).all())
+
+    def missing_rows(self, intake: Intake) -> list[str]:
+        if getattr(intake, self.rows_question) != YES:
+            return []
+        rows = self._rows(intake)
+        if not rows:
+            return [self.none_listed]
+        return [gap for row in rows for gap in self.row_gaps(row)]
+
+    def answers(self, intake: Intake) -> list[Answer]:
+        result = super().answers(intake)
+        if getattr(intake, self.rows_question) == YES:
+            rows = tuple(self.describe_row(row) for row in self._rows(intake))
             result.append(Answer(self.rows_label, "; ".join(rows) if rows else "None listed", rows))
         return result
 
-    def _rows_in_words(self, intake: Intake) -> tuple[str, ...] | None:
-        if self.form_class is intake_forms.MentalHealthForm:
-            if intake.antidepressants_tried != Tri.YES:
-                return None
-            described = []
-            for trial in intake.antidepressant_trials.all():
-                weeks = "weeks not given" if trial.weeks is None else f"{trial.weeks} weeks"
-                full = {"yes": "full dose reached", "no": "full dose not reached"}.get(
-                    trial.full_dose or "", "full dose not known"
-                )
-                helped = {"yes": "helped enough", "no": "did not help enough"}.get(
-                    trial.helped or "", "not known whether it helped"
-                )
-                described.append(f"{trial.name} ({weeks}, {full}, {helped})")
-            return tuple(described)
-        if self.form_class is intake_forms.MedicationsForm:
-            if intake.takes_medications != YesNo.YES:
-                return None
-            return tuple(
-                " ".join(part for part in (m.name, m.dose, m.frequency) if part) for m in intake.medications.all()
-            )
+    def bind(self, intake: Intake, data: QueryDict | None) -> tuple[intake_forms.StepForm, forms.BaseFormSet | None]:
+        formset_class = self.form_class.formset_class
+        assert formset_class is not None
+        prefix = self.form_class.formset_prefix
+        if data is None:
+            initial = [{name: getattr(row, name) for name in self.row_fields} for row in self._rows(intake)]
+            return self.form_class(intake=intake), formset_class(prefix=prefix, initial=initial)
+        return self.form_class(data, intake=intake), formset_class(data, prefix=prefix)
+
+    def validate(self, form: intake_forms.StepForm, formset: forms.BaseFormSet | None) -> bool:
+        valid = form.is_valid()
+        valid = formset is not None and formset.is_valid() and valid
+        if valid:
+            form.clean_rows(formset)
+        return valid and form.is_valid()
+
+    def row_objects(
+        self, intake: Intake, form: intake_forms.StepForm, formset: forms.BaseFormSet | None
+    ) -> list[Any] | None:
+        """Unsaved rows, field-validated; the database checks the constraints when they are written."""
+        objects = []
+        for position, values in enumerate(form.row_values(formset) or []):
+            row = self.row_model(intake=intake, position=position, **values)
+            row.full_clean(exclude=["intake"], validate_unique=False, validate_constraints=False)
+            objects.append(row)
+        return objects
+
+
+@dataclass(frozen=True)
+class CSSRSStep(Step):
+    """The C-SSRS screen with its skip logic (SCREENING_SPEC §4), kept on the server: Q3-Q5
+    are asked once Q2 is yes, the 3-month question once Q6 is yes. A valid page that reveals
+    follow-ups the patient has not seen yet is shown again with them."""
+
+    FOLLOWUP_MESSAGE: ClassVar[str] = "Thank you. Please answer the follow-up questions below."
+
+    def stay_message(self, form: intake_forms.StepForm, data: QueryDict) -> str | None:
+        cleaned = form.cleaned_data
+        shown = data.getlist("shown")
+        q3_q5 = intake_forms.CSSRSForm.FOLLOWUP_Q3_Q5
+        q6 = intake_forms.CSSRSForm.FOLLOWUP_Q6
+        if cleaned.get("cssrs_q2") == YES and "q3_q5" not in shown:
+            return None if all(cleaned.get(n) for n in q3_q5) else self.FOLLOWUP_MESSAGE
+        if cleaned.get("cssrs_q6") == YES and "q6_timing" not in shown:
+            return None if all(cleaned.get(n) for n in q6) else self.FOLLOWUP_MESSAGE
         return None
+
+
+def _describe_trial(trial: AntidepressantTrial) -> str:
+    weeks = "weeks not given" if trial.weeks is None else f"{trial.weeks} weeks"
+    full = {"yes": "full dose reached", "no": "full dose not reached"}.get(trial.full_dose or "", "full dose not known")
+    helped = {"yes": "helped enough", "no": "did not help enough"}.get(
+        trial.helped or "", "not known whether it helped"
+    )
+    return f"{trial.name} ({weeks}, {full}, {helped})"
+
+
+def _trial_gaps(trial: AntidepressantTrial) -> list[str]:
+    gaps = []
+    if trial.weeks is None:
+        gaps.append(f"{trial.name}: how many weeks you took it")
+    if not trial.full_dose:
+        gaps.append(f"{trial.name}: whether you reached the full dose")
+    if not trial.helped:
+        gaps.append(f"{trial.name}: whether it helped enough")
+    return gaps
+
+
+def _describe_medication(medication: IntakeMedication) -> str:
+    return " ".join(part for part in (medication.name, medication.dose, medication.frequency) if part)
 
 
 def _in_words(form_field: forms.Field, name: str, value: Any) -> str | None:
@@ -196,11 +292,16 @@ STEPS: tuple[Step, ...] = (
         },
     ),
     Step(key="medical", title="Other medical history", form_class=intake_forms.MedicalForm),
-    Step(
+    RowsStep(
         key="mental_health",
         title="Mental health history",
         form_class=intake_forms.MentalHealthForm,
         rows_label="Antidepressants tried in this episode",
+        row_model=AntidepressantTrial,
+        row_fields=("name", "weeks", "full_dose", "helped"),
+        describe_row=_describe_trial,
+        row_gaps=_trial_gaps,
+        none_listed="The antidepressants you tried (you answered Yes but listed none)",
     ),
     Step(
         key="phq9",
@@ -221,7 +322,7 @@ STEPS: tuple[Step, ...] = (
         "with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or "
         "distribute.",
     ),
-    Step(
+    CSSRSStep(
         key="cssrs",
         title="Thoughts of suicide (C-SSRS)",
         form_class=intake_forms.CSSRSForm,
@@ -233,10 +334,8 @@ STEPS: tuple[Step, ...] = (
         "health care providers. Reproduced with the questions' original wording.",
         # Spec §4 skip logic: follow-up questions are needed only after a yes.
         needed_when={
-            "cssrs_q3": _yes("cssrs_q2"),
-            "cssrs_q4": _yes("cssrs_q2"),
-            "cssrs_q5": _yes("cssrs_q2"),
-            "cssrs_q6_past_3_months": _yes("cssrs_q6"),
+            **{name: _yes("cssrs_q2") for name in intake_forms.CSSRSForm.FOLLOWUP_Q3_Q5},
+            **{name: _yes("cssrs_q6") for name in intake_forms.CSSRSForm.FOLLOWUP_Q6},
         },
         missing_labels={"cssrs_q6_past_3_months": "6. Was this within the past 3 months?"},
     ),
@@ -250,12 +349,16 @@ STEPS: tuple[Step, ...] = (
         "for Addiction and Mental Health (CAMH), Toronto, Canada; used with attribution for non-commercial "
         "clinical care.",
     ),
-    Step(
+    RowsStep(
         key="medications",
         title="Current medications",
         form_class=intake_forms.MedicationsForm,
         intro="Some medicines interact with ketamine and esketamine, so we need to know everything you take.",
         rows_label="Medicines taken now",
+        row_model=IntakeMedication,
+        row_fields=("name", "dose", "frequency"),
+        describe_row=_describe_medication,
+        none_listed="The medicines you take (you answered Yes but listed none)",
     ),
     Step(
         key="goals",

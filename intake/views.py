@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,12 +32,18 @@ LOCKED_MESSAGE = "This intake has been sent to the clinic, so its answers can no
 REOPENED_LOCKED_MESSAGE = "The clinic asked about other sections; this one can no longer be changed."
 
 
-def _get_intake_for_patient(request: HttpRequest, intake_id: int) -> Intake:
-    """The only way a view reaches an intake: the requesting patient's own, or a 404."""
-    queryset = Intake.objects.select_related("patient").prefetch_related(
-        Prefetch("medications", queryset=IntakeMedication.objects.order_by("position", "id")),
-        Prefetch("antidepressant_trials", queryset=AntidepressantTrial.objects.order_by("position", "id")),
-    )
+def _get_intake_for_patient(request: HttpRequest, intake_id: int, *, rows: bool = True) -> Intake:
+    """The only way a view reaches an intake: the requesting patient's own, or a 404.
+
+    ``rows=False`` skips the two row prefetches, for a post that only checks access (the
+    save locks and reads the intake again).
+    """
+    queryset = Intake.objects.select_related("patient")
+    if rows:
+        queryset = queryset.prefetch_related(
+            Prefetch("medications", queryset=IntakeMedication.objects.order_by("position", "id")),
+            Prefetch("antidepressant_trials", queryset=AntidepressantTrial.objects.order_by("position", "id")),
+        )
     return get_object_or_404(queryset, pk=intake_id, patient__user=request.user)
 
 
@@ -114,6 +121,9 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The save service is the transaction (atomic, with the intake's row lock); a request-wide
+# transaction around it would only add a savepoint to every post.
+@transaction.non_atomic_requests
 @patient_required
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
@@ -122,7 +132,7 @@ def step_view(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
     step_obj: Step | None = STEP_BY_KEY.get(step)
     if step_obj is None:
         raise Http404
-    intake = _get_intake_for_patient(request, intake_id)
+    intake = _get_intake_for_patient(request, intake_id, rows=request.method != "POST")
     if not services.step_is_editable(intake, step_obj.key):
         messages.info(request, LOCKED_MESSAGE if intake.status == IntakeStatus.SUBMITTED else REOPENED_LOCKED_MESSAGE)
         return redirect("intake:detail", intake.pk)
@@ -138,7 +148,8 @@ def step_view(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
                 messages.info(request, text)
             return redirect(_page_url(intake, result.next_step))
         intake = _get_intake_for_patient(request, intake_id)
-        form, formset, safety = result.form, result.formset, result.safety
+        form, formset = result.form, result.formset
+        safety = result.safety or selectors.safety_notice(intake)
     else:
         draft = selectors.step_draft(intake, step_obj.key)
         form, formset = services.bind_step_forms(step_obj, intake, draft.data if draft else None)

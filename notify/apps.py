@@ -8,4 +8,9 @@ class NotifyConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from clinic import health
         from notify import checks  # noqa: F401  (registers the deploy check)
+        from notify.services import worker_last_seen
+
+        # /healthz (clinic, which imports no app) reads the worker's heartbeat through this.
+        health.register_worker_heartbeat(worker_last_seen)

@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from clinic.models import User
+from screening.engine.facts import valid_range
+from screening.engine.scoring import DIASTOLIC_ENTRY, MEASURED_SYSTOLIC_ENTRY
 from screening.models import CaseStatus, DecisionOutcome, Level
 from screening.selectors import (
     ASSIGNED_ME,
@@ -22,14 +24,15 @@ from screening.selectors import (
     clinicians,
     step_choices,
 )
+from screening.services import FLAG_REASON_REQUIRED, flags_lacking_a_reason
 
 # Plausible measured readings (SCREENING_SPEC §5.3 calls 70–260 / 40–160 plausible); the
 # limits here are wider so that a real crisis reading is never refused, only typos are.
-SYSTOLIC_RANGE = (40, 300)
-DIASTOLIC_RANGE = (20, 200)
-# Spec §3: a valid weight is 30–300 kg, a valid height 120–230 cm.
-WEIGHT_RANGE = (30, 300)
-HEIGHT_RANGE = (120, 230)
+SYSTOLIC_RANGE = MEASURED_SYSTOLIC_ENTRY
+DIASTOLIC_RANGE = DIASTOLIC_ENTRY
+# Spec §3: the valid weight and height.
+WEIGHT_RANGE = valid_range("patient.weight_kg")
+HEIGHT_RANGE = valid_range("patient.height_cm")
 TEXT_LIMIT = 4000
 
 
@@ -183,14 +186,13 @@ class DecisionForm(ActionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("outcome") == DecisionOutcome.APPROVED:
-            for rule in self.departing_rules:
-                name = flag_field_name(rule)
-                if not (data.get(name) or "").strip() and name not in self.errors:
-                    self.add_error(
-                        name,
-                        forms.ValidationError("Approving despite this flag needs a written reason.", code="required"),
-                    )
+        given = {rule: data.get(flag_field_name(rule)) or "" for rule in self.departing_rules}
+        lacking = flags_lacking_a_reason(
+            outcome=data.get("outcome") or "", departing_rules=self.departing_rules, given=given
+        )
+        for rule in lacking:
+            if flag_field_name(rule) not in self.errors:
+                self.add_error(flag_field_name(rule), forms.ValidationError(FLAG_REASON_REQUIRED, code="required"))
         return data
 
     def flag_reasons(self) -> dict[str, str]:

@@ -14,8 +14,10 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from clinic.models import AuditAction, AuditEvent, Role, User
+from intake.facts import routes_for
 from intake.models import Intake
 from intake.steps import STEP_KEYS, STEPS
+from screening.engine.scoring import age_on
 from screening.models import (
     Case,
     CaseNote,
@@ -303,16 +305,7 @@ def routes_of(case: Case) -> list[str]:
     facts = case.latest_result.facts if case.latest_result_id and case.latest_result else None
     if facts and facts.get("routes"):
         return list(dict.fromkeys(facts["routes"]))
-    preference = case.intake.route_preference
-    if preference in ("esketamine", "ketamine"):
-        return [preference]
-    return ["esketamine", "ketamine"]
-
-
-def age_on(born: dt.date | None, day: dt.date) -> int | None:
-    if born is None:
-        return None
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return routes_for(case.intake.route_preference)
 
 
 # --- The timeline -------------------------------------------------------------------------------
@@ -457,7 +450,8 @@ def _case_age(intake: Intake, latest: ScreeningResult | None) -> int | None:
         age = ((latest.result or {}).get("scores") or {}).get("age")
         if isinstance(age, int):
             return age
-    return age_on(intake.date_of_birth, timezone.localdate())
+    born = intake.date_of_birth
+    return None if born is None else age_on(born, timezone.localdate())
 
 
 def case_page(case: Case) -> dict[str, Any]:

@@ -177,7 +177,19 @@ def screening_run(
     return stored
 
 
-@transaction.atomic
+def screening_of_submission(*, intake: Intake, resubmission: bool, actor: User) -> None:
+    """Screen a just-submitted intake (registered with the intake in ScreeningConfig.ready)."""
+    screening_run(
+        intake=intake,
+        trigger=ScreeningTrigger.RESUBMIT if resubmission else ScreeningTrigger.SUBMIT,
+        actor=actor,
+        assessment_date=intake.assessment_date,
+    )
+
+
+# No savepoint of its own: called inside the step save's transaction, a failure here rolls the
+# whole save back anyway (the exception is never caught in between).
+@transaction.atomic(savepoint=False)
 def safety_check_draft(*, intake: Intake) -> dict:
     """Screen a draft's answers so far and raise an urgent alert when they call for one.
 
@@ -512,6 +524,20 @@ def departing_flags(result: Mapping[str, object] | None) -> list[dict]:
     return [flag for flag in flags if isinstance(flag, dict) and flag.get("level") in DEPARTING_LEVELS]
 
 
+FLAG_REASON_REQUIRED = "Approving despite this flag needs a written reason."
+
+
+def flags_lacking_a_reason(*, outcome: str, departing_rules: Sequence[str], given: Mapping[str, str]) -> list[str]:
+    """The departing flags an approval gives no written reason for (none unless approving).
+
+    The one statement of the rule: the decision form checks it to answer next to each field,
+    and ``case_decide`` checks it again against the locked case's latest result.
+    """
+    if outcome != DecisionOutcome.APPROVED:
+        return []
+    return [rule for rule in departing_rules if not (given.get(rule) or "").strip()]
+
+
 @transaction.atomic
 def case_decide(
     *,
@@ -541,16 +567,10 @@ def case_decide(
     if not reason:
         errors["reason"] = ValidationError("Give the reason for your decision.", code="required")
     given = {rule: text.strip() for rule, text in (flag_reasons or {}).items()}
-    kept: dict[str, str] = {}
-    if outcome == DecisionOutcome.APPROVED:
-        for flag in departing_flags(result.result):
-            rule = str(flag["rule"])
-            if given.get(rule):
-                kept[rule] = given[rule]
-            else:
-                errors[f"flag_reason_{rule}"] = ValidationError(
-                    "Approving despite this flag needs a written reason.", code="required"
-                )
+    departing = [str(flag["rule"]) for flag in departing_flags(result.result)]
+    for rule in flags_lacking_a_reason(outcome=outcome, departing_rules=departing, given=given):
+        errors[f"flag_reason_{rule}"] = ValidationError(FLAG_REASON_REQUIRED, code="required")
+    kept = {rule: given[rule] for rule in departing if outcome == DecisionOutcome.APPROVED and given.get(rule)}
     if errors:
         raise ValidationError(errors)
     decision = Decision(case=case, decided_by=actor, outcome=outcome, reason=reason, flag_reasons=kept, result=result)

@@ -189,7 +189,18 @@ AUDITC: Final = ListInstrument("auditc", 3, INT, 4)
 DAST10: Final = ListInstrument("dast10", 10, YN)
 LIST_INSTRUMENTS: Final[dict[str, ListInstrument]] = {i.name: i for i in (PHQ9, GAD7, AUDITC, DAST10)}
 
+
+def valid_range(path: str) -> tuple[int, int]:
+    """The range §3 accepts for a number field, e.g. ``valid_range("vitals.bp_systolic")``."""
+    section, name = path.split(".", 1)
+    field = SECTIONS[section][name]
+    return field.low, field.high
+
+
 CSSRS_KEYS: Final[tuple[str, ...]] = ("q1", "q2", "q3", "q4", "q5", "q6", "q6_past_3_months")
+#: The C-SSRS skip logic (§4): Q3-Q5 are asked once Q2 is yes, the timing once Q6 is yes.
+CSSRS_FOLLOWUP_AFTER_Q2: Final[tuple[str, ...]] = ("q3", "q4", "q5")
+CSSRS_FOLLOWUP_AFTER_Q6: Final[tuple[str, ...]] = ("q6_past_3_months",)
 CSSRS_FIELDS: Final[dict[str, Field]] = {k: Field(f"instruments.cssrs.{k}", YN, _YN_VALUES) for k in CSSRS_KEYS}
 
 TOP_LEVEL_KEYS: Final = frozenset({"schema", "assessment_date", "routes", "instruments", "medications", *SECTIONS})
@@ -527,7 +538,7 @@ INSTRUMENT_NAMES: Final[dict[str, str]] = {
 ITEM_LABELS: Final[dict[str, str]] = {
     "instruments.phq9[9]": "PHQ-9 item 9 (thoughts of being better off dead or of self-harm)",
     "instruments.dast10[1]": "DAST-10 item 1 (used drugs other than for medical reasons)",
-    "instruments.dast10[3]": "DAST-10 item 3 (always able to stop using drugs when wanted; scores for \"no\")",
+    "instruments.dast10[3]": 'DAST-10 item 3 (always able to stop using drugs when wanted; scores for "no")',
 }
 
 _ITEM_PATH: Final = re.compile(r"instruments\.(\w+)\[(\d+)\]")

@@ -70,6 +70,10 @@ CRISIS_RESOURCES: Final = (
     "Show the patient crisis resources now: 988 Suicide & Crisis Lifeline (call or text 988); emergency 911."
 )
 
+#: The rules whose firing means the patient page shows crisis resources: PHQ-9 item 9 above 0
+#: (SAF-01) and any yes in the C-SSRS (SAF-03, SAF-04 or SAF-05, whichever risk it proves).
+CRISIS_RULE_IDS: Final = frozenset({"SAF-01", "SAF-03", "SAF-04", "SAF-05"})
+
 # --- Sources (spec §8): each names the document and, for a label, its revision and section ---
 
 SPRAVATO_US: Final = "Spravato (esketamine) nasal spray US prescribing information, revision 03/2019"

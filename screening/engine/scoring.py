@@ -127,6 +127,12 @@ def auditc_cutoff(sex_at_birth: str | int | float | None) -> int:
 # (design limits, spec §5.3). All ranges include their ends.
 SYSTOLIC_PLAUSIBLE: Final = (70, 260)
 DIASTOLIC_PLAUSIBLE: Final = (40, 160)
+# What the forms accept as a typed reading: a typo guard, not a clinical threshold, wider than
+# plausible so that a real crisis reading is never refused (monitors stop near 300). A
+# patient's own reading, and one measured by staff.
+PATIENT_SYSTOLIC_ENTRY: Final = (50, 300)
+MEASURED_SYSTOLIC_ENTRY: Final = (40, 300)
+DIASTOLIC_ENTRY: Final = (20, 200)
 
 
 def systolic_in_range(value: int) -> bool:
