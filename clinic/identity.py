@@ -100,6 +100,8 @@ def clinic_identity_save(
     """Save the clinic's identity (the one row), audited with each field before and after."""
     stored = ClinicIdentity.objects.select_for_update().filter(pk=ClinicIdentity.SINGLE_ROW_ID).first()
     identity.pk = ClinicIdentity.SINGLE_ROW_ID
+    # An "add" while the record exists saves over it: there is one record, never two.
+    identity._state.adding = stored is None
     identity.full_clean()
     changes = {
         name: {"before": getattr(stored, name) if stored else None, "after": getattr(identity, name)}

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -239,6 +240,7 @@ class ClinicIdentity(models.Model):
         "review time frame (business days)",
         null=True,
         blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text="How soon the clinic contacts a patient after they send their answers. Blank: CLINIC_REVIEW_DAYS.",
     )
     updated_at = models.DateTimeField(auto_now=True)
