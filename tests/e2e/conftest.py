@@ -119,7 +119,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """The accessibility gate's totals (pages checked, violations by impact) on CI's log."""
     from tests.e2e.accessibility import SUMMARY_KEY
 
+    # Taken out of the stash: printed once even if this hook is registered twice.
     lines = config.stash.get(SUMMARY_KEY, [])
+    config.stash[SUMMARY_KEY] = []
     if lines:
         terminalreporter.section("accessibility (axe-core)")
         for line in lines:
