@@ -45,8 +45,9 @@ from clinic.admin_helpers import (
     pretty_json,
 )
 from clinic.audit import audit_record
+from clinic.identity import clinic_identity_save
 from clinic.mfa import mfa_reset
-from clinic.models import AuditAction, AuditEvent, Role, User
+from clinic.models import AuditAction, AuditEvent, ClinicIdentity, Role, User
 
 # Roles are the three groups made by migration 0002_create_roles and are set on the user
 # page; editing the groups themselves (renaming "admin", granting permissions) would break
@@ -368,3 +369,20 @@ class LoginLogAdmin(ReadOnlyAdminMixin, AxesAccessLogAdmin):
 @admin.register(AccessFailureLog)
 class FailedLoginLogAdmin(ReadOnlyAdminMixin, AxesAccessFailureLogAdmin):
     """Every failed sign-in: view-only, never deleted."""
+
+
+@admin.register(ClinicIdentity)
+class ClinicIdentityAdmin(AdminRoleRequiredMixin, admin.ModelAdmin):
+    """The clinic's name, phone, address, hours and review time frame shown to patients (one
+    record; a blank field falls back to the environment). Every save is audited. "Add" when
+    the record exists saves over it (clinic_identity_save keeps the one row), so the page
+    asks the database nothing to decide whether to offer it."""
+
+    list_display = ("__str__", "phone", "review_business_days", "updated_at")
+    fields = ("name", "phone", "address", "hours", "review_business_days")
+
+    def has_delete_permission(self, request: HttpRequest, obj: ClinicIdentity | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ClinicIdentity, form: forms.ModelForm, change: bool) -> None:
+        clinic_identity_save(identity=obj, actor=request.user, request=request)  # type: ignore[arg-type]

@@ -8,5 +8,5 @@ class ClinicConfig(AppConfig):
     verbose_name = "Accounts and audit"
 
     def ready(self) -> None:
-        from clinic import checks, signals  # noqa: F401  (registers the checks and the login-time receiver)
+        from clinic import checks, identity, signals  # noqa: F401  (registers the checks and the receivers)
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -216,3 +217,44 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit records are append-only.")
+
+
+class ClinicIdentity(models.Model):
+    """The clinic as patients see it: its name, phone, address and opening hours, set by an
+    admin. One row at most (``clinic_identity_single_row``); a blank field falls back to the
+    environment (CLINIC_NAME, CLINIC_PHONE, CLINIC_ADDRESS, CLINIC_HOURS). Read through
+    ``clinic.identity.clinic_identity()``, which caches it."""
+
+    SINGLE_ROW_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLE_ROW_ID, editable=False)
+    name = models.CharField("clinic name", max_length=120, blank=True)
+    phone = models.CharField(
+        "phone number", max_length=40, blank=True, help_text="As patients should dial it, e.g. +1 555 010 0100."
+    )
+    address = models.TextField("address", max_length=300, blank=True, help_text="One line per line of the address.")
+    hours = models.TextField(
+        "opening hours", max_length=300, blank=True, help_text="One line per line, e.g. Monday–Friday 8 am–6 pm."
+    )
+    review_business_days = models.PositiveSmallIntegerField(
+        "review time frame (business days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="How soon the clinic contacts a patient after they send their answers. Blank: CLINIC_REVIEW_DAYS.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic identity"
+        verbose_name_plural = "clinic identity"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="clinic_identity_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(review_business_days__isnull=True) | models.Q(review_business_days__range=(1, 30)),
+                name="clinic_identity_review_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or "Clinic identity"

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.roles",
+                "clinic.context_processors.clinic_identity",
             ],
         },
     },
@@ -254,6 +255,13 @@ CLINIC_ALERT_EMAILS = env.list("CLINIC_ALERT_EMAILS", default=[])
 # The clinic as the patient's copy of their intake names it (the PDF's contact details).
 CLINIC_NAME = env.str("CLINIC_NAME", "The clinic")
 CLINIC_PHONE = env.str("CLINIC_PHONE", "")
+# The clinic's identity on every patient page and e-mail (issue 12). An admin may set each of
+# these in the back office (Clinic identity); a field left blank there falls back to these.
+# Address and hours: lines separated by "|" (e.g. "12 Main Street|Springfield, IL 62701").
+CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", "")
+CLINIC_HOURS = env.str("CLINIC_HOURS", "")
+# The confirmation page's promise: the clinic contacts the patient within this many business days.
+CLINIC_REVIEW_DAYS = env.int("CLINIC_REVIEW_DAYS", default=2, minimum=1)
 # The canonical base of the FHIR exports' own code systems and questionnaire
 # (screening/fhir.py). A canonical URL names; it need not resolve. Set it once and keep it:
 # an EHR stores codes under it.

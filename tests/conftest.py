@@ -22,6 +22,16 @@ _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequen
 
 
 @pytest.fixture(autouse=True)
+def _clinic_identity_from_environment() -> None:
+    """Every test starts with no clinic identity row, so the cached identity is the
+    environment's (as after a first page): no test sees another's row, and no page's query
+    count depends on whether an earlier test warmed the cache."""
+    from clinic.identity import remember_environment_identity
+
+    remember_environment_identity()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     """Roles and consent text exist in every test that uses the database, even after a
     transactional test flushed them (see tests/reference_data.py)."""

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit import audit_record
-from clinic.models import AuditAction, AuditEvent, Role, User
+from clinic.models import AuditAction, AuditEvent, ClinicIdentity, Role, User
 from intake.models import AntidepressantTrial, ConsentVersion, Intake, IntakeMedication, Patient, StepDraft
 from notify.models import AlertRecipient, Notification, NotificationKind
 from screening.models import Case, CaseNote, Decision, InfoRequest, MeasuredVitals, ScreeningResult
@@ -94,6 +94,8 @@ RECORD_BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
     MeasuredVitals: MeasuredVitalsFactory,
     InfoRequest: InfoRequestFactory,
     AlertRecipient: lambda: AlertRecipient.objects.create(email=f"on{AlertRecipient.objects.count()}@clinic.example"),
+    # One row at most: every call returns it.
+    ClinicIdentity: lambda: ClinicIdentity.objects.get_or_create(defaults={"name": "Example Clinic"})[0],
     Notification: lambda: _notification(),
     AccessAttempt: lambda: _access(AccessAttempt, get_data="", post_data="", failures_since_start=2),
     AccessLog: lambda: _access(AccessLog),
@@ -106,6 +108,8 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 OWN_MODELS = [
     model for model in REGISTERED if model._meta.app_label in {"clinic", "intake", "screening", "notify"}
 ]
+#: Models that hold one row at most (a list of them never grows).
+SINGLE_ROW_MODELS = {ClinicIdentity}
 
 
 @pytest.fixture

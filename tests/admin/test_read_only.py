@@ -17,7 +17,7 @@ from tests.factories import DraftIntakeFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
-CHANGEABLE = {"clinic.User", "intake.ConsentVersion", "notify.AlertRecipient"}
+CHANGEABLE = {"clinic.User", "intake.ConsentVersion", "notify.AlertRecipient", "clinic.ClinicIdentity"}
 VIEW_ONLY = [model for model in OWN_MODELS if model._meta.label not in CHANGEABLE]
 
 
@@ -119,9 +119,9 @@ def test_an_admin_cannot_reassign_a_case_through_the_admin(admin_client_, other_
     assert Case.objects.get(pk=case.pk).assigned_to is None
 
 
-def test_consent_versions_users_and_alert_addresses_are_the_only_models_admins_change():
+def test_consent_versions_users_alert_addresses_and_the_clinic_identity_are_the_only_models_admins_change():
     changeable = {model._meta.label for model in OWN_MODELS if model not in VIEW_ONLY}
-    assert changeable == {ConsentVersion._meta.label, "clinic.User", "notify.AlertRecipient"}
+    assert changeable == {ConsentVersion._meta.label, "clinic.User", "notify.AlertRecipient", "clinic.ClinicIdentity"}
     assert Intake in VIEW_ONLY
 
 

@@ -113,3 +113,16 @@ def role_groups(transactional_db) -> None:
 def consent_text(transactional_db) -> object:
     """The consent text 2026.1 that data migration intake/0002 makes (flushed, like the roles)."""
     return ensure_reference_data()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The accessibility gate's totals (pages checked, violations by impact) on CI's log."""
+    from tests.e2e.accessibility import SUMMARY_KEY
+
+    # Taken out of the stash: printed once even if this hook is registered twice.
+    lines = config.stash.get(SUMMARY_KEY, [])
+    config.stash[SUMMARY_KEY] = []
+    if lines:
+        terminalreporter.section("accessibility (axe-core)")
+        for line in lines:
+            terminalreporter.write_line(line)

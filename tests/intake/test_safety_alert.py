@@ -93,9 +93,18 @@ def test_any_cssrs_yes_shows_crisis_resources_without_an_urgent_alert(
 
 
 def test_crisis_resources_stay_on_every_later_page(patient_client, intake):
+    """In full (an alert) the first time; then a compact bar, not announced again, that keeps
+    the three numbers one tap away."""
     post_step(patient_client, intake, "phq9", {**PHQ9_CALM, "phq9_9": "1"})
+    first = patient_client.get(step_url(intake, "gad7")).content.decode()
+    assert CRISIS_TEXT in first
+    assert 'role="alert" aria-labelledby="crisis-title"' in first
     for url in (step_url(intake, "about"), step_url(intake, "goals"), reverse("intake:review", args=[intake.pk])):
-        assert CRISIS_TEXT in patient_client.get(url).content.decode(), url
+        body = patient_client.get(url).content.decode()
+        assert 'id="crisis-resources" data-form="compact"' in body, url
+        for link in ('href="tel:988">Call 988', 'href="sms:988">Text 988', 'href="tel:911">Call 911'):
+            assert link in body, (url, link)
+        assert 'role="alert" aria-labelledby="crisis-title"' not in body, url
 
 
 def test_crisis_resources_show_on_an_invalid_save_too(patient_client, intake):

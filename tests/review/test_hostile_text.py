@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit import audit_record
-from clinic.models import AuditAction, AuditEvent, Role, User
+from clinic.models import AuditAction, AuditEvent, ClinicIdentity, Role, User
 from intake.models import AntidepressantTrial, ConsentVersion, Intake, IntakeMedication, Patient, StepDraft
 from notify.models import AlertRecipient, Notification, NotificationKind
 from screening import services
@@ -202,6 +202,7 @@ def _records(case: Case) -> dict[type, object]:
             next_attempt_at=timezone.now(),
         ),
         AlertRecipient: AlertRecipient.objects.create(email="hostile-alerts@example.org"),
+        ClinicIdentity: ClinicIdentity.objects.create(name=HOSTILE[:120], address=HOSTILE[:300], hours=HOSTILE[:300]),
     }
 
 
