@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -75,6 +76,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_case_insensitive_unique"),
+        ]
+        indexes = [
+            # The staff list (queue filter, assign form): the few superusers without a scan.
+            models.Index(fields=["is_superuser"], condition=Q(is_superuser=True), name="user_superuser_idx"),
         ]
 
     def __str__(self) -> str:
