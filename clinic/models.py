@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from clinic.pg_indexes import trigram_index
 from clinic.text import strip_bidi
 
 
@@ -80,6 +81,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             # The staff list (queue filter, assign form): the few superusers without a scan.
             models.Index(fields=["is_superuser"], condition=Q(is_superuser=True), name="user_superuser_idx"),
+            # Search by name and by e-mail (the review queue's search, the admin lists of users,
+            # patients, intakes, cases, results and the audit trail): PostgreSQL only.
+            trigram_index("full_name", name="user_name_trgm_idx"),
+            trigram_index("email", name="user_email_trgm_idx"),
         ]
 
     def __str__(self) -> str:
@@ -208,6 +213,10 @@ class AuditEvent(models.Model):
         indexes = [
             # The case timeline reads one target's events newest first.
             models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_at_idx"),
+            # The admin audit trail list, in its default order (newest first).
+            models.Index(fields=["-at", "-id"], name="audit_at_idx"),
+            # The admin audit trail's search in the summaries: PostgreSQL only.
+            trigram_index("summary", name="audit_summary_trgm_idx"),
         ]
 
     def __str__(self) -> str:

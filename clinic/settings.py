@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # PostgreSQL's index expressions (the trigram search indexes, clinic/pg_indexes.py); on
+    # SQLite it only registers lookups that nothing uses.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
