@@ -26,6 +26,7 @@ from django.utils.html import format_html
 
 from clinic.admin_helpers import (
     AdminRoleRequiredMixin,
+    BigListAdminMixin,
     ClinicalRecordAdmin,
     ReadOnlyTabularInline,
     is_back_office_user,
@@ -184,7 +185,7 @@ class PatientAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(Intake)
-class IntakeAdmin(ClinicalRecordAdmin):
+class IntakeAdmin(BigListAdminMixin, ClinicalRecordAdmin):
     list_display = (
         "id",
         "patient_name",
@@ -196,10 +197,9 @@ class IntakeAdmin(ClinicalRecordAdmin):
         "submission_count",
         "consent_version",
     )
-    list_filter = ("status", LatestOutcomeFilter, "route_preference", "consent_version")
+    list_filter = ("status", LatestOutcomeFilter, "route_preference", "consent_version", "submitted_at")
     search_fields = (*PATIENT_SEARCH, "id__exact")
     list_select_related = ("patient__user", "consent_version")
-    date_hierarchy = "submitted_at"
     autocomplete_fields = ("patient",)
     raw_id_fields = ("consent_version",)
     readonly_fields = INTAKE_SUMMARY

@@ -160,6 +160,8 @@ class ScreeningResult(models.Model):
         indexes = [
             # The case page lists an intake's results newest first.
             models.Index(fields=["intake", "-created_at"], name="result_intake_created_idx"),
+            # The admin list of results, in its default order (newest first).
+            models.Index(fields=["-created_at", "-id"], name="result_created_idx"),
         ]
 
     def __str__(self) -> str:
