@@ -164,7 +164,7 @@ def generate(cases: int) -> None:
                     )
                 )
             intakes = Intake.objects.bulk_create(submitted)
-            Intake.objects.bulk_create(Intake(patient=patient, status=IntakeStatus.DRAFT) for patient in patients[size:])
+            Intake.objects.bulk_create(Intake(patient=p, status=IntakeStatus.DRAFT) for p in patients[size:])
             picks = [rng.choice(screened) for _ in intakes]
             results = ScreeningResult.objects.bulk_create(
                 ScreeningResult(
@@ -192,7 +192,8 @@ def generate(cases: int) -> None:
                         submitted_at=intake.submitted_at,
                         urgent_level=result.overall if urgent else None,
                         urgent_raised_at=intake.submitted_at if urgent else None,
-                        urgent_acknowledged_at=None if (urgent and is_open) else (intake.submitted_at if urgent else None),
+                        # Open urgent cases wait for their acknowledgement; decided ones had it.
+                        urgent_acknowledged_at=intake.submitted_at if urgent and not is_open else None,
                         assigned_to=clinician if rng.random() < 0.5 else None,
                     )
                 )
