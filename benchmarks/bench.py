@@ -140,7 +140,7 @@ def generate(cases: int) -> None:
         with transaction.atomic():
             users = User.objects.bulk_create(
                 User(
-                    email=f"patient{done + n}@bench.example.org",
+                    email=f"patient{done}x{n}@bench.example.org",
                     full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}-{done + n}",
                     password=password,
                 )
