@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint assets browser clean
+.PHONY: run test lint assets browser clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: $(STAMP) assets
 
 test: $(STAMP) assets
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Figures at 100,000 cases on PostgreSQL (benchmarks/README.md). Not part of CI: it takes
+# minutes the first time (generating the data) and its figures are read, not asserted.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench13
+bench: $(STAMP) assets
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -40,6 +40,7 @@ from clinic.accounts import (
 from clinic.admin_helpers import (
     AdminRoleRequiredMixin,
     AuditedViewAdminMixin,
+    BigListAdminMixin,
     ReadOnlyAdminMixin,
     is_back_office_user,
     pretty_json,
@@ -301,18 +302,16 @@ class TargetTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail: view-only; the model itself also refuses updates and deletes."""
 
     list_display = ("at", "actor", "action", "target_type", "target_id", "summary", "ip_address")
-    list_filter = ("action", TargetTypeFilter)
+    list_filter = ("action", TargetTypeFilter, "at")
     search_fields = ("summary", "target_id__exact", "actor__email", "actor__full_name")
     list_select_related = ("actor",)
-    date_hierarchy = "at"
     autocomplete_fields = ("actor",)
     fields = ("at", "actor", "action", "target_type", "target_id", "summary", "changes_pretty", "ip_address")
     readonly_fields = ("changes_pretty",)
-    show_full_result_count = False
 
     @admin.display(description="changes")
     def changes_pretty(self, obj: AuditEvent) -> str:

@@ -6,9 +6,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from clinic.pg_indexes import trigram_index
 from clinic.text import strip_bidi
 
 
@@ -76,6 +78,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_case_insensitive_unique"),
+        ]
+        indexes = [
+            # The staff list (queue filter, assign form): the few superusers without a scan.
+            models.Index(fields=["is_superuser"], condition=Q(is_superuser=True), name="user_superuser_idx"),
+            # Search by name and by e-mail (the review queue's search, the admin lists of users,
+            # patients, intakes, cases, results and the audit trail): PostgreSQL only.
+            trigram_index("full_name", name="user_name_trgm_idx"),
+            trigram_index("email", name="user_email_trgm_idx"),
         ]
 
     def __str__(self) -> str:
@@ -204,6 +214,10 @@ class AuditEvent(models.Model):
         indexes = [
             # The case timeline reads one target's events newest first.
             models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_at_idx"),
+            # The admin audit trail list, in its default order (newest first).
+            models.Index(fields=["-at", "-id"], name="audit_at_idx"),
+            # The admin audit trail's search in the summaries: PostgreSQL only.
+            trigram_index("summary", name="audit_summary_trgm_idx"),
         ]
 
     def __str__(self) -> str:

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # PostgreSQL's index expressions (the trigram search indexes, clinic/pg_indexes.py); on
+    # SQLite it only registers lookups that nothing uses.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
@@ -109,7 +112,10 @@ TEMPLATES = [
 DATABASES = {"default": env.database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # One transaction per request: a view that fails half-way leaves nothing half-written.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Persistent connections: a worker keeps its connection for a minute instead of opening one per
+# request (issue 13); Django checks it is alive before reusing it. 0 closes it after each request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer rather than failing at once when two requests write together.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}

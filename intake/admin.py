@@ -8,12 +8,12 @@ submitted ones with the current rule set (a new result beside the old ones).
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -26,6 +26,7 @@ from django.utils.html import format_html
 
 from clinic.admin_helpers import (
     AdminRoleRequiredMixin,
+    BigListAdminMixin,
     ClinicalRecordAdmin,
     ReadOnlyTabularInline,
     is_back_office_user,
@@ -35,7 +36,7 @@ from clinic.admin_helpers import (
 from clinic.audit import audit_record
 from clinic.models import AuditAction
 from intake.consent import FROZEN_FIELDS, consent_version_is_used, consent_version_save
-from intake.exports import intakes_for_export, intakes_write_csv
+from intake.exports import intakes_csv_chunks, intakes_for_export
 from intake.models import (
     AntidepressantTrial,
     ConsentVersion,
@@ -107,6 +108,23 @@ class LatestOutcomeFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Changelist parameters that are not filters: the search text (never recorded: it may be a
+# name), the sort and the page.
+_NOT_FILTERS = ("q", "o", "p", "_changelist_filters")
+
+
+def export_selection(request: HttpRequest) -> dict[str, Any]:
+    """What an export covered, for its audit line: the list's filters, whether a search was
+    on (not its text), and all rows matching them or the rows ticked on the page."""
+    across = request.POST.get("select_across") == "1"
+    ticked = request.POST.getlist(ACTION_CHECKBOX_NAME)
+    return {
+        "filters": {key: value for key, value in sorted(request.GET.items()) if key not in _NOT_FILTERS},
+        "searching": bool(request.GET.get("q", "").strip()),
+        "selected": "all matching the list's filters" if across else f"{len(ticked)} ticked on the page",
+    }
+
+
 class MedicationInline(ReadOnlyTabularInline):
     model = IntakeMedication
     fields = ("position", "name", "dose", "frequency")
@@ -167,7 +185,7 @@ class PatientAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(Intake)
-class IntakeAdmin(ClinicalRecordAdmin):
+class IntakeAdmin(BigListAdminMixin, ClinicalRecordAdmin):
     list_display = (
         "id",
         "patient_name",
@@ -179,10 +197,9 @@ class IntakeAdmin(ClinicalRecordAdmin):
         "submission_count",
         "consent_version",
     )
-    list_filter = ("status", LatestOutcomeFilter, "route_preference", "consent_version")
+    list_filter = ("status", LatestOutcomeFilter, "route_preference", "consent_version", "submitted_at")
     search_fields = (*PATIENT_SEARCH, "id__exact")
     list_select_related = ("patient__user", "consent_version")
-    date_hierarchy = "submitted_at"
     autocomplete_fields = ("patient",)
     raw_id_fields = ("consent_version",)
     readonly_fields = INTAKE_SUMMARY
@@ -226,20 +243,24 @@ class IntakeAdmin(ClinicalRecordAdmin):
         return is_back_office_user(request)
 
     @admin.action(description="Export the selected intakes as CSV (audited)", permissions=["view"])
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[Intake]) -> HttpResponse:
-        buffer = io.StringIO()
-        # A byte-order mark lets spreadsheet programs read the names as UTF-8.
-        buffer.write("\ufeff")
-        ids = intakes_write_csv(intakes_for_export(queryset.values("pk")), buffer)
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Intake]) -> StreamingHttpResponse:
+        """The selected intakes as CSV, streamed as it is read: memory stays flat with the count.
+
+        The audit line records what was asked for (the list's filters, whether a search was
+        on, all matching or ticked rows) and how many intakes that was, not every id.
+        """
+        intakes = intakes_for_export(queryset.values("pk"))
+        count = intakes.count()
+        selection = export_selection(request)
         audit_record(
             actor=request.user,
             action=AuditAction.EXPORT,
             target=request.user,
-            summary=f"Exported {len(ids)} intake(s) to CSV: ids " + ", ".join(map(str, ids)),
-            changes={"intake_ids": ids, "count": len(ids)},
+            summary=f"Exported {count} intake(s) to CSV ({selection['selected']})",
+            changes={**selection, "count": count},
             request=request,
         )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(intakes_csv_chunks(intakes), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="intakes-{stamp}.csv"'
         add_never_cache_headers(response)

@@ -12,8 +12,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from clinic.admin_helpers import ClinicalRecordAdmin, ReadOnlyTabularInline, pretty_json, related_column
+from clinic.admin_helpers import (
+    BigListAdminMixin,
+    ClinicalRecordAdmin,
+    ReadOnlyTabularInline,
+    pretty_json,
+    related_column,
+)
+from screening.engine import RULESET_VERSION
 from screening.models import Case, CaseNote, Decision, InfoRequest, MeasuredVitals, ScreeningResult
+from screening.selectors import clinicians
 
 CASE_PATIENT_SEARCH = ("case__intake__patient__user__full_name", "case__intake__patient__user__email")
 
@@ -38,8 +46,48 @@ class InfoRequestInline(ReadOnlyTabularInline):
     fields = ("requested_at", "requested_by", "steps", "message", "resolved_at")
 
 
+class AssignedToFilter(admin.SimpleListFilter):
+    """Cases by the clinician they are assigned to: its choices are the staff list (a few rows
+    read from the role groups), not a DISTINCT over every case."""
+
+    title = "assigned to"
+    parameter_name = "assigned_to"
+    NOBODY = "nobody"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(str(person.pk), person.full_name or person.email) for person in clinicians()] + [
+            (self.NOBODY, "Nobody yet")
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        if self.value() == self.NOBODY:
+            return queryset.filter(assigned_to__isnull=True)
+        if self.value() and self.value().isdigit():  # type: ignore[union-attr]
+            return queryset.filter(assigned_to_id=int(self.value()))  # type: ignore[arg-type]
+        return queryset
+
+
+class RulesetFilter(admin.SimpleListFilter):
+    """Results by rule set: the engine's current one or any earlier one. The choices come from
+    the engine, not from a DISTINCT over every result."""
+
+    title = "rule set"
+    parameter_name = "ruleset"
+    EARLIER = "earlier"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(RULESET_VERSION, f"{RULESET_VERSION} (current)"), (self.EARLIER, "Earlier rule sets")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ScreeningResult]) -> QuerySet[ScreeningResult]:
+        if self.value() == RULESET_VERSION:
+            return queryset.filter(ruleset=RULESET_VERSION)
+        if self.value() == self.EARLIER:
+            return queryset.exclude(ruleset=RULESET_VERSION)
+        return queryset
+
+
 @admin.register(Case)
-class CaseAdmin(ClinicalRecordAdmin):
+class CaseAdmin(BigListAdminMixin, ClinicalRecordAdmin):
     list_display = (
         "id",
         "patient_name",
@@ -51,10 +99,9 @@ class CaseAdmin(ClinicalRecordAdmin):
         "submitted_at",
         "version",
     )
-    list_filter = ("status", "overall", "urgent_level", ("assigned_to", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("status", "overall", "urgent_level", AssignedToFilter, "submitted_at")
     search_fields = ("intake__patient__user__full_name", "intake__patient__user__email", "id__exact")
     list_select_related = ("intake__patient__user", "assigned_to")
-    date_hierarchy = "submitted_at"
     autocomplete_fields = ("assigned_to", "urgent_acknowledged_by")
     raw_id_fields = ("intake", "latest_result")
     inlines = (DecisionInline, CaseNoteInline, MeasuredVitalsInline, InfoRequestInline)
@@ -63,12 +110,11 @@ class CaseAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(ScreeningResult)
-class ScreeningResultAdmin(ClinicalRecordAdmin):
+class ScreeningResultAdmin(BigListAdminMixin, ClinicalRecordAdmin):
     list_display = ("id", "intake", "patient_name", "overall", "ruleset", "trigger", "created_by", "created_at")
-    list_filter = ("overall", "trigger", "ruleset")
+    list_filter = ("overall", "trigger", RulesetFilter, "created_at")
     search_fields = ("intake__patient__user__full_name", "intake__patient__user__email", "intake__id__exact")
     list_select_related = ("intake__patient__user", "created_by")
-    date_hierarchy = "created_at"
     autocomplete_fields = ("created_by",)
     raw_id_fields = ("intake",)
     fields = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import TimeStamped
@@ -49,6 +50,25 @@ class CaseStatus(models.TextChoices):
     DECIDED = "decided", "Decided"
 
 
+# The statuses the queue lists by default: a case waiting for a clinician or for the patient.
+OPEN_STATUSES = (CaseStatus.ALERT, CaseStatus.NEW, CaseStatus.IN_REVIEW, CaseStatus.INFO_REQUESTED)
+
+
+def _queue_tier() -> models.Case:
+    """The queue's tier (SCREENING_SPEC §7): 0/1 an urgent flag nobody has acknowledged yet
+    (suicide risk before medical); 2 safety review, and urgent cases already acknowledged (still
+    the most serious); 3 everything else."""
+    unacknowledged = Q(urgent_acknowledged_at__isnull=True)
+    return models.Case(
+        models.When(unacknowledged & Q(urgent_level=Level.URGENT_SAFETY), then=models.Value(0)),
+        models.When(unacknowledged & Q(urgent_level=Level.URGENT_MEDICAL), then=models.Value(1)),
+        models.When(
+            overall__in=[Level.URGENT_SAFETY, Level.URGENT_MEDICAL, Level.SAFETY_REVIEW], then=models.Value(2)
+        ),
+        default=models.Value(3),
+    )
+
+
 class DecisionOutcome(models.TextChoices):
     APPROVED = "approved", "Approved for initial assessment"
     NOT_ELIGIBLE = "not_eligible", "Not eligible"
@@ -83,6 +103,16 @@ class Case(TimeStamped):
     urgent_acknowledgement_note = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The queue's order, kept by the database itself on every write (whatever changes the case:
+    # a service, the admin, a bulk update), so the queue reads it from an index instead of
+    # sorting every case by a CASE expression (issue 13). Within a tier the oldest comes first:
+    # a draft alert has no submission time, so it waits from when its alert was raised.
+    tier = models.GeneratedField(expression=_queue_tier(), output_field=models.SmallIntegerField(), db_persist=True)
+    waiting_since = models.GeneratedField(
+        expression=Coalesce("submitted_at", "urgent_raised_at", "created_at"),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
 
     class Meta:
         constraints = [
@@ -92,8 +122,15 @@ class Case(TimeStamped):
             ),
         ]
         indexes = [
-            # The clinician queue: unacknowledged urgent first, then priority, then oldest.
-            models.Index(fields=["status", "priority", "submitted_at"], name="case_queue_idx"),
+            # The clinician queue (/review/), default view: the open cases in queue order, so a
+            # page (first or deep) is read from the index without sorting.
+            models.Index(
+                fields=["tier", "waiting_since", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_queue_open_idx",
+            ),
+            # The clinician queue (/review/) showing any status or one status: queue order.
+            models.Index(fields=["tier", "waiting_since", "id"], name="case_queue_idx"),
         ]
 
     def __str__(self) -> str:
@@ -123,6 +160,8 @@ class ScreeningResult(models.Model):
         indexes = [
             # The case page lists an intake's results newest first.
             models.Index(fields=["intake", "-created_at"], name="result_intake_created_idx"),
+            # The admin list of results, in its default order (newest first).
+            models.Index(fields=["-created_at", "-id"], name="result_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,9 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When, prefetch_related_objects
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from clinic.models import AuditAction, AuditEvent, Role, User
@@ -19,6 +18,7 @@ from intake.models import Intake
 from intake.steps import STEP_KEYS, STEPS
 from screening.engine.scoring import age_on
 from screening.models import (
+    OPEN_STATUSES,
     Case,
     CaseNote,
     CaseStatus,
@@ -65,7 +65,6 @@ def open_info_request_for_intake(intake: Intake) -> InfoRequest | None:
 
 # --- The queue ----------------------------------------------------------------------------------
 
-OPEN_STATUSES = (CaseStatus.ALERT, CaseStatus.NEW, CaseStatus.IN_REVIEW, CaseStatus.INFO_REQUESTED)
 STATUS_OPEN = "open"
 STATUS_ANY = "any"
 ASSIGNED_ME = "me"
@@ -82,31 +81,19 @@ class QueueFilters:
 
 
 def clinicians() -> QuerySet[User]:
-    """Everyone who may be given a case: active clinicians and admins."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(groups__name__in=[Role.CLINICIAN, Role.ADMIN]) | Q(is_superuser=True))
-        .distinct()
-        .order_by("full_name", "email")
-    )
+    """Everyone who may be given a case: active clinicians and admins.
+
+    Read from the two role groups' members and the superusers (a partial index), then the few
+    users they name by primary key: never a scan of every account with an ``OR`` (issue 13).
+    """
+    members = User.groups.through.objects.filter(group__name__in=[Role.CLINICIAN, Role.ADMIN]).values("user_id")
+    superusers = User.objects.filter(is_superuser=True).values("pk")
+    return User.objects.filter(is_active=True, pk__in=members.union(superusers)).order_by("full_name", "email")
 
 
 def _queue_base() -> QuerySet[Case]:
-    # Tier 0/1: an urgent flag nobody has acknowledged yet (suicide risk before medical).
-    # Tier 2: safety review, and urgent cases already acknowledged (still the most serious).
-    # Tier 3: everything else. Within a tier, the oldest first: a draft alert has no
-    # submission time, so it waits from when its alert was raised.
-    unacknowledged = Q(urgent_acknowledged_at__isnull=True)
-    return Case.objects.annotate(
-        tier=SqlCase(
-            When(unacknowledged & Q(urgent_level=Level.URGENT_SAFETY), then=Value(0)),
-            When(unacknowledged & Q(urgent_level=Level.URGENT_MEDICAL), then=Value(1)),
-            When(overall__in=[Level.URGENT_SAFETY, Level.URGENT_MEDICAL, Level.SAFETY_REVIEW], then=Value(2)),
-            default=Value(3),
-            output_field=IntegerField(),
-        ),
-        waiting_since=Coalesce("submitted_at", "urgent_raised_at", "created_at"),
-    )
+    # The tier and the waiting time are columns the database keeps (Case.tier, Case.waiting_since).
+    return Case.objects.all()
 
 
 def _search_filter(terms: str) -> Q:
@@ -131,12 +118,31 @@ def queue_cases(*, filters: QueueFilters, user: User, search: str = "") -> Query
         cases = cases.filter(overall=filters.level)
     # The latest result rides along in the same query, for the row's one-line reason; of its
     # facts document only the blood pressure is read (its source and date word the reason).
+    # Only the columns a row shows (not every intake answer), ordered exactly as the queue's
+    # indexes are (Case.Meta.indexes), so a page is read from an index without a sort.
     return (
         cases.select_related("intake__patient__user", "assigned_to", "latest_result")
-        .defer("latest_result__facts")
+        .only(*QUEUE_COLUMNS)
         .annotate(result_vitals=F("latest_result__facts__vitals"))
         .order_by("tier", "waiting_since", "id")
     )
+
+
+# What one queue row reads (templates/screening/queue.html and ``with_reasons``).
+QUEUE_COLUMNS = (
+    "status",
+    "overall",
+    "urgent_level",
+    "urgent_acknowledged_at",
+    "submitted_at",
+    "tier",
+    "waiting_since",
+    "intake__date_of_birth",
+    "intake__patient__user__full_name",
+    "intake__patient__user__email",
+    "assigned_to__full_name",
+    "latest_result__result",
+)
 
 
 def with_reasons(cases: Iterable[Case]) -> list[Case]:

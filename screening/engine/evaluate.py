@@ -2,40 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from . import scoring
 from .context import Context, build_context
 from .errors import FactsError
 from .facts import Facts, validate_facts
-from .levels import INFO, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
+from .levels import INFO, LEVELS, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
 from .rules import RULES, missing_safety_answers
 
 Flag = dict[str, object]
 Result = dict[str, object]
 
 
+# Each rule's fixed parts, read once: (rule, its id, its level, its source).
+_PREPARED: Final = tuple((rule, rule.id, rule.level, rule.source) for rule in RULES)
+# Flag levels from the most severe down: the flags are bucketed by level, not sorted by a key.
+_LEVELS_BY_SEVERITY: Final = tuple(sorted(LEVELS, key=level_rank, reverse=True))
+
+
 def evaluate(context: Context) -> list[Flag]:
     """Run every rule and collect every flag, highest level first, then by rule id."""
-    flags: list[Flag] = []
-    for rule in RULES:  # RULES is sorted by id, and the sort below is stable
+    by_level: dict[str, list[Flag]] = {}
+    for rule, rule_id, rule_level, source in _PREPARED:  # RULES is sorted by id
         outcome = rule.check(context)
         if outcome is None:
             continue
-        flags.append(
-            {
-                "rule": rule.id,
-                "level": outcome.level or rule.level,
-                "message": rule.message_for(outcome),
-                "inputs": outcome.inputs,
-                "missing": outcome.missing,
-                "source": rule.source,
-            }
-        )
-    flags.sort(key=_severity, reverse=True)
-    return flags
-
-
-def _severity(flag: Flag) -> int:
-    return level_rank(str(flag["level"]))
+        level = outcome.level or rule_level
+        flag: Flag = {
+            "rule": rule_id,
+            "level": level,
+            # Built only now that the rule has fired.
+            "message": rule.message_for(outcome),
+            "inputs": outcome.inputs,
+            "missing": outcome.missing,
+            "source": source,
+        }
+        bucket = by_level.get(level)
+        if bucket is None:
+            level_rank(level)  # an unknown level is a programming error: raise as before
+            by_level[level] = [flag]
+        else:
+            bucket.append(flag)
+    if not by_level:
+        return []
+    if len(by_level) == 1:
+        return next(iter(by_level.values()))
+    return [flag for level in _LEVELS_BY_SEVERITY for flag in by_level.get(level, ())]
 
 
 def overall_of(flags: list[Flag]) -> str:

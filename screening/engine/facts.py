@@ -369,6 +369,14 @@ def _check_medications(value: object) -> tuple[Medication, ...] | None:
     return tuple(medications)
 
 
+# Prepared once: each choice field's accepted values as a set, so that the common answer (a
+# valid choice) is checked in the validation loop itself; anything else goes to _check_scalar.
+_CHOICE_SETS: Final[dict[str, frozenset[str]]] = {
+    f.path: frozenset(f.choices)
+    for f in (*(f for fields in SECTIONS.values() for f in fields.values()), *CSSRS_FIELDS.values())
+    if f.kind in _CHOICE_KINDS
+}
+
 _EMPTY_PHQ9: Final = (None,) * PHQ9.length
 _EMPTY_GAD7: Final = (None,) * GAD7.length
 _EMPTY_AUDITC: Final = (None,) * AUDITC.length
@@ -405,7 +413,12 @@ def validate_facts(doc: object) -> Facts:
             if field is None:
                 raise FactsError(join_path(name, key), "unknown key")
             if value is not None:
-                answers[field.path] = _check_scalar(field, field.path, value, assessment, dates)
+                path = field.path
+                choices = _CHOICE_SETS.get(path)
+                if choices is not None and type(value) is str and value in choices:
+                    answers[path] = value
+                else:
+                    answers[path] = _check_scalar(field, path, value, assessment, dates)
 
     lists: dict[str, tuple[object, ...]] = {}
     instruments = doc.get("instruments")

@@ -254,15 +254,29 @@ def answer_rule(
     says the unknown gives nothing (``unknown_is_incomplete=False``).
     """
 
+    # Prepared once: the trigger paths with their values. One pass over the answers; the
+    # common case (every trigger answered with a value that does not fire, e.g. all "no")
+    # allocates nothing.
+    prepared = tuple((path, frozenset(values)) for path, values in triggers.items())
+
     def check(c: Context) -> Outcome | None:
         answers = c.answers
-        hits: Inputs = {path: answers[path] for path, values in triggers.items() if answers[path] in values}
+        hits: Inputs | None = None
+        missing: list[str] | None = None
+        for path, values in prepared:
+            value = answers[path]
+            if value in values:
+                if hits is None:
+                    hits = {}
+                hits[path] = value
+            elif value == UNKNOWN and unknown_is_incomplete and hits is None:
+                if missing is None:
+                    missing = []
+                missing.append(path)
         if hits:
             return fired(hits, say(c, hits))
-        if unknown_is_incomplete:
-            missing = [path for path in triggers if answers[path] == UNKNOWN]
-            if missing:
-                return incomplete(missing)
+        if missing:
+            return incomplete(missing)
         return None
 
     rule(rule_id, level, title, checks, source, routes=routes)(check)

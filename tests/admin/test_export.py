@@ -57,8 +57,13 @@ def _export(client, intakes):
     )
 
 
+def _content(response) -> bytes:
+    """The whole body of the streamed export."""
+    return b"".join(response.streaming_content)
+
+
 def _rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(_content(response).decode("utf-8-sig"))))
 
 
 @pytest.mark.django_db
@@ -111,7 +116,8 @@ def test_the_export_has_one_row_per_selected_intake_with_its_latest_outcome(admi
 def test_names_with_commas_quotes_and_formulas_survive_and_are_neutralised(admin_client_):
     intakes = [make_case(user=UserFactory(full_name=name)).intake for name in TRICKY_NAMES]
     response = _export(admin_client_, intakes)
-    names = [row["patient_name"] for row in _rows(response)]
+    content = _content(response)
+    names = [row["patient_name"] for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))]
     assert names == [
         "Smith, Ann",
         'Ann "Annie" Smith',
@@ -122,34 +128,71 @@ def test_names_with_commas_quotes_and_formulas_survive_and_are_neutralised(admin
         "'\tTabby",
         "Zoë Ünal",
     ]
-    text = response.content.decode("utf-8-sig")
+    text = content.decode("utf-8-sig")
     assert '"Smith, Ann"' in text
     assert '"Ann ""Annie"" Smith"' in text
     assert '"\'=1+1"' in text
     assert ',"=1+1"' not in text
-    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert content.startswith(b"\xef\xbb\xbf")
 
 
 @pytest.mark.django_db
-def test_the_export_is_audited_with_the_count_and_ids_but_no_health_values(admin_client_, admin_user):
+def test_the_export_is_audited_with_the_filter_and_count_but_no_ids_or_health_values(admin_client_, admin_user):
     cases = [
         make_case(user=UserFactory(full_name=f"Patient {n}"), flags=(("SAF-01", "URGENT_SAFETY"),)) for n in (1, 2)
     ]
-    ids = sorted(case.intake.pk for case in cases)
-    _export(admin_client_, [case.intake for case in cases])
+    admin_client_.post(
+        changelist_url(Intake) + "?status__exact=submitted&q=Patient&o=2",
+        {"action": "export_csv", "_selected_action": [case.intake.pk for case in cases]},
+    )
     [event] = AuditEvent.objects.filter(action=AuditAction.EXPORT)
     assert event.actor == admin_user
-    assert event.changes == {"intake_ids": ids, "count": 2}
-    assert event.summary == f"Exported 2 intake(s) to CSV: ids {ids[0]}, {ids[1]}"
+    assert event.changes == {
+        "filters": {"status__exact": "submitted"},
+        "searching": True,
+        "selected": "2 ticked on the page",
+        "count": 2,
+    }
+    assert event.summary == "Exported 2 intake(s) to CSV (2 ticked on the page)"
     assert "URGENT" not in event.summary
-    assert "Patient" not in event.summary
+    assert "Patient" not in str(event.changes) + event.summary
+
+
+@pytest.mark.django_db
+def test_an_export_of_everything_matching_records_the_selection_not_each_id(admin_client_):
+    intakes = [make_case().intake for _ in range(3)]
+    response = admin_client_.post(
+        changelist_url(Intake), {"action": "export_csv", "select_across": "1", "_selected_action": [intakes[0].pk]}
+    )
+    assert len(_rows(response)) == 3
+    [event] = AuditEvent.objects.filter(action=AuditAction.EXPORT)
+    assert event.changes == {
+        "filters": {},
+        "searching": False,
+        "selected": "all matching the list's filters",
+        "count": 3,
+    }
+    assert event.summary == "Exported 3 intake(s) to CSV (all matching the list's filters)"
+
+
+@pytest.mark.django_db
+def test_the_export_streams_in_chunks_of_rows(admin_client_, monkeypatch):
+    monkeypatch.setattr("intake.exports.ROWS_PER_CHUNK", 2)
+    intakes = [make_case().intake for _ in range(5)]
+    response = _export(admin_client_, intakes)
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    # The header, then rows two by two: 2, 2, 1.
+    assert [chunk.count(b"\r\n") for chunk in chunks] == [1, 2, 2, 1]
 
 
 @pytest.mark.django_db
 def test_the_export_query_count_does_not_grow_with_intakes(admin_client_):
     def queries_for(intakes) -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert _export(admin_client_, intakes).status_code == HTTPStatus.OK
+            response = _export(admin_client_, intakes)
+            assert response.status_code == HTTPStatus.OK
+            _content(response)
         return len(queries)
 
     intakes = [make_case().intake for _ in range(3)]

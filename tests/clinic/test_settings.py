@@ -211,3 +211,31 @@ def test_the_console_mail_backend_is_the_default_in_debug_only():
         DJANGO_SECRET_KEY=GOOD_KEY,
     )
     assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend", result.stderr
+
+
+CONNECTION = (
+    "import clinic.wsgi; from django.conf import settings; "
+    "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+)
+
+
+def test_database_connections_persist_a_minute_with_health_checks_by_default():
+    done = run_python(["-c", CONNECTION], DJANGO_DEBUG="true")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["60", "True"]
+
+
+def test_persistent_connections_can_be_turned_off():
+    done = run_python(["-c", CONNECTION], DJANGO_DEBUG="true", DATABASE_CONN_MAX_AGE="0")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "True"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DATABASE_CONN_MAX_AGE", "-1"), ("DATABASE_CONN_MAX_AGE", "a minute"), ("DATABASE_CONN_HEALTH_CHECKS", "maybe")],
+)
+def test_a_malformed_connection_setting_stops_the_app_naming_it(name, value):
+    done = run_python(["-c", CONNECTION], DJANGO_DEBUG="true", **{name: value})
+    assert done.returncode != 0
+    assert name in done.stderr

@@ -231,5 +231,5 @@ def test_the_csv_export_is_an_attachment_holding_the_text_as_data(admin_client_,
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith("attachment;")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert any(SVG in cell for row in rows for cell in row)

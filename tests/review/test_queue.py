@@ -9,6 +9,7 @@ from http import HTTPStatus
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -292,3 +293,39 @@ def test_each_urgent_or_safety_row_says_why_in_one_line(clinician_client, clinic
 
 def test_a_non_ascii_search_token_in_the_address_is_no_search_not_an_error(clinician_client):
     assert clinician_client.get(QUEUE, {"search": "é"}).status_code == 200
+
+
+@pytest.mark.parametrize("cases", [3, 30])
+def test_the_default_queue_and_a_search_run_the_same_queries_for_3_and_30_cases(
+    clinician_client, cases, django_assert_num_queries
+):
+    for n in range(cases):
+        _named(f"Robin Number{n}", submitted_at=_at(n))
+    clinician_client.get(QUEUE)  # the session is created on the first request
+    # The default view (open cases): the same 15 (+1 on PostgreSQL) as with any status above:
+    # 1. session, 2. user, 3. second-factor device, 4. SAVEPOINT, 5. groups, 6. the staff list
+    # (role groups' members and superusers, by primary key), 7. count, 8. counts per level,
+    # 9. the page in queue order (tier and waiting time are indexed columns), 10. the audit
+    # chain's last hash (+ its advisory lock on PostgreSQL), 11. the audit line, 12. RELEASE,
+    # 13–15. the session's renewed expiry saved.
+    with django_assert_num_queries(15 + (connection.vendor == "postgresql")):
+        response = clinician_client.get(QUEUE)
+    assert len(response.context["page"].object_list) == min(cases, QUEUE_PAGE_SIZE)
+    searched = _search(clinician_client, "robin")["Location"]
+    # A search: the same queries, each narrowed by the name or e-mail.
+    with django_assert_num_queries(15 + (connection.vendor == "postgresql")):
+        response = clinician_client.get(searched)
+    assert response.context["total"] == cases
+
+
+def test_the_queue_reads_only_the_columns_a_row_shows_in_index_order(clinician_client):
+    make_case()
+    clinician_client.get(QUEUE)
+    with CaptureQueriesContext(connection) as queries:
+        clinician_client.get(QUEUE)
+    [page] = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"] and "screening_case" in q["sql"]]
+    assert page.index('ORDER BY "screening_case"."tier" ASC, "screening_case"."waiting_since" ASC') > 0
+    assert "CASE" not in page.split("ORDER BY")[1]
+    # No intake answer is read for a row (of the facts document, only its blood pressure).
+    assert '"intake_intake"."gad7_1"' not in page
+    assert '"intake_intake"."date_of_birth"' in page
