@@ -1,14 +1,16 @@
 """The one seam through which the intake asks for screening, without importing it.
 
 The clinician review and results (``screening``) depend on ``intake``, never the reverse. What
-the intake needs from them at two moments — a draft's safety answers screened at once, a
-submitted intake screened and queued — it asks through the two callables registered here by
-``screening``'s AppConfig.ready(). Until they are registered, asking is an error: an intake
-must never be saved as if it had been screened.
+the intake needs from them — a draft's safety answers screened at once, a submitted intake
+screened and queued, the clinic's open request for more information shown on the patient's
+pages — it asks through the three callables registered here by ``screening``'s
+AppConfig.ready(). Until they are registered, asking is an error: an intake must never be saved
+as if it had been screened.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,12 +29,27 @@ class SubmittedScreening(Protocol):
 
 
 @dataclass(frozen=True)
+class InfoRequestNotice:
+    """What the patient sees of the clinic's open request for more information: its words and
+    when it was asked (not who asked, nor the case it belongs to)."""
+
+    message: str
+    requested_at: dt.datetime
+
+
+class OpenInfoRequest(Protocol):
+    def __call__(self, *, intake: Intake) -> InfoRequestNotice | None: ...
+
+
+@dataclass(frozen=True)
 class Screening:
     #: Screen a draft's answers so far; raise an urgent alert when they call for one. Returns
     #: the engine's result (the page shows crisis resources from it).
     draft_safety_check: DraftSafetyCheck
     #: Screen a submitted (or resubmitted) intake and put it in the clinicians' queue.
     submitted: SubmittedScreening
+    #: The clinic's unanswered request for more information on this intake, if any.
+    open_info_request: OpenInfoRequest
 
 
 _registered: list[Screening] = []

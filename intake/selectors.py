@@ -1,4 +1,5 @@
-"""Reads of the intake app: a patient's intakes, drafts, and the safety notice a page shows."""
+"""Reads of the intake app: a patient's intakes, drafts, the safety notice a page shows, and every
+answer section by section (the patient's PDF and the clinician's case page)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from clinic.models import User
 from intake.facts import build_facts
 from intake.models import ConsentVersion, Intake, StepDraft
+from intake.steps import STEPS
 from screening import engine
 from screening.engine.levels import URGENT_MEDICAL, URGENT_SAFETY
 from screening.engine.rules import CRISIS_RULE_IDS
@@ -71,3 +73,25 @@ def safety_notice(intake: Intake) -> SafetyNotice:
         logger.error("intake %s: invalid facts document at %s", intake.pk, error.path)
         return SafetyNotice(crisis=True)
     return safety_notice_from_result(intake, result)
+
+
+def answers_by_section(intake: Intake) -> list[dict[str, Any]]:
+    """Every answer of the intake, section by section, as the patient was asked it.
+
+    The patient side's step definitions (intake/steps.py) word the questions and answers.
+    """
+    return [
+        {
+            "key": step.key,
+            "title": step.title,
+            "answers": [
+                {
+                    "label": answer.question,
+                    "value": "Not answered" if answer.answer is None else answer.answer,
+                    "rows": list(answer.rows),
+                }
+                for answer in step.answers(intake)
+            ],
+        }
+        for step in STEPS
+    ]

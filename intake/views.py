@@ -20,13 +20,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import patient_required
+from clinic.pdf import PDF_CONTENT_TYPE
 from intake import selectors, services
 from intake.forms import ConsentForm
 from intake.models import AntidepressantTrial, Intake, IntakeMedication, IntakeStatus
+from intake.pdf import patient_pdf
+from intake.screening_seam import InfoRequestNotice, screening
 from intake.steps import REVIEW, STEP_BY_KEY, STEPS, TOTAL_STEPS, Step, step_number
-from screening.models import InfoRequest
-from screening.pdf import PDF_CONTENT_TYPE, patient_pdf
-from screening.selectors import open_info_request_for_intake
 
 LOCKED_MESSAGE = "This intake has been sent to the clinic, so its answers can no longer be changed here."
 REOPENED_LOCKED_MESSAGE = "The clinic asked about other sections; this one can no longer be changed."
@@ -82,11 +82,12 @@ def _progress(intake: Intake, current: str) -> list[dict[str, Any]]:
     return items
 
 
-def _info_request(intake: Intake | None) -> InfoRequest | None:
-    """The clinic's open request for more information, shown while the intake is reopened."""
+def _info_request(intake: Intake | None) -> InfoRequestNotice | None:
+    """The clinic's open request for more information, shown while the intake is reopened
+    (asked of screening through the seam: the request belongs to the clinician's case)."""
     if intake is None or intake.status != IntakeStatus.REOPENED:
         return None
-    return open_info_request_for_intake(intake)
+    return screening().open_info_request(intake=intake)
 
 
 def _page_context(intake: Intake, current: str, safety: selectors.SafetyNotice) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from django.utils import timezone
 from clinic.models import AuditAction, AuditEvent, Role, User
 from intake.facts import routes_for
 from intake.models import Intake
+from intake.screening_seam import InfoRequestNotice
+from intake.selectors import answers_by_section
 from intake.steps import STEP_KEYS, STEPS
 from screening.engine.scoring import age_on
 from screening.models import (
@@ -61,6 +63,14 @@ def open_info_request_for_intake(intake: Intake) -> InfoRequest | None:
         .order_by("-requested_at", "-id")
         .first()
     )
+
+
+def info_request_notice(*, intake: Intake) -> InfoRequestNotice | None:
+    """What the patient's pages show of the open request (registered with the intake's seam)."""
+    request = open_info_request_for_intake(intake)
+    if request is None:
+        return None
+    return InfoRequestNotice(message=request.message, requested_at=request.requested_at)
 
 
 # --- The queue ----------------------------------------------------------------------------------
@@ -192,28 +202,6 @@ def queue_level_counts(*, filters: QueueFilters, user: User, search: str = "") -
 
 
 # --- The case page ------------------------------------------------------------------------------
-
-
-def answers_by_section(intake: Intake) -> list[dict[str, Any]]:
-    """Every answer of the intake, section by section, as the patient was asked it.
-
-    The patient side's step definitions (intake/steps.py) word the questions and answers.
-    """
-    return [
-        {
-            "key": step.key,
-            "title": step.title,
-            "answers": [
-                {
-                    "label": answer.question,
-                    "value": "Not answered" if answer.answer is None else answer.answer,
-                    "rows": list(answer.rows),
-                }
-                for answer in step.answers(intake)
-            ],
-        }
-        for step in STEPS
-    ]
 
 
 def _display_value(value: object) -> str:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.access import staff_required
 from clinic.audit import audit_list_read, describe_list_read
 from clinic.models import User
+from clinic.pdf import PDF_CONTENT_TYPE
 from clinic.search_tokens import search_forget, search_store, search_terms
 from screening import fhir, pdf, services
 from screening.forms import (
@@ -229,7 +230,7 @@ def case_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _get_case_for_clinician(request, case_id)
     services.case_record_export(case=case, actor=request.user, what="Staff PDF", request=request)  # type: ignore[arg-type]
     document = pdf.staff_pdf(case_page(case))
-    return _download(document, content_type=pdf.PDF_CONTENT_TYPE, filename=f"case-{case.pk}.pdf")
+    return _download(document, content_type=PDF_CONTENT_TYPE, filename=f"case-{case.pk}.pdf")
 
 
 def _typed_text(form: Form) -> list[tuple[str, str]]:

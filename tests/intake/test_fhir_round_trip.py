@@ -17,6 +17,7 @@ import time_machine
 from django.conf import settings
 from fhir.resources.R4B.bundle import Bundle
 
+from intake.pdf import patient_pdf
 from screening import fhir, pdf
 from screening.models import Case, ScreeningResult
 from screening.selectors import answers_by_section, case_page, scores_table
@@ -50,7 +51,7 @@ def test_a_golden_case_exports_a_bundle_and_pdfs_that_carry_its_answers_and_flag
 
 def check_pdfs(case: Case, stored: ScreeningResult) -> None:
     staff = pdf_text(pdf.staff_pdf(case_page(case)))
-    mine = pdf_text(pdf.patient_pdf(case.intake))
+    mine = pdf_text(patient_pdf(case.intake))
     for section in answers_by_section(case.intake):
         for answer in section["answers"]:
             for value in answer["rows"] or [answer["value"]]:
