@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import AuditAction, AuditEvent
-from intake.exports import COLUMNS, csv_cell
 from intake.models import Intake
+from screening.exports import COLUMNS, csv_cell
 from screening.models import Level, ScreeningResult
 from tests.admin.conftest import changelist_url
 from tests.conftest import sign_in_staff
@@ -177,7 +177,7 @@ def test_an_export_of_everything_matching_records_the_selection_not_each_id(admi
 
 @pytest.mark.django_db
 def test_the_export_streams_in_chunks_of_rows(admin_client_, monkeypatch):
-    monkeypatch.setattr("intake.exports.ROWS_PER_CHUNK", 2)
+    monkeypatch.setattr("screening.exports.ROWS_PER_CHUNK", 2)
     intakes = [make_case().intake for _ in range(5)]
     response = _export(admin_client_, intakes)
     assert response.streaming
