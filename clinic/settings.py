@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "screening",
     # Notifications and the task queue (issue 15).
     "django_q",
-    "notify",
+    "screening.notify",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("intake/", include("intake.urls")),
     path("review/", include("screening.urls")),
-    path("notifications/", include("notify.urls")),
+    path("notifications/", include("screening.notify.urls")),
     path("admin/", admin.site.urls),
 ]

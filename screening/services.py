@@ -25,7 +25,6 @@ from clinic.audit import audit_record
 from clinic.models import AuditAction, User
 from intake.facts import build_facts
 from intake.models import Intake, IntakeStatus
-from notify.services import notify_resubmitted, notify_urgent_alert
 from screening import engine
 from screening.models import (
     LEVEL_PRIORITY,
@@ -41,6 +40,7 @@ from screening.models import (
     ScreeningResult,
     ScreeningTrigger,
 )
+from screening.notify.services import notify_resubmitted, notify_urgent_alert
 
 logger = logging.getLogger(__name__)
 

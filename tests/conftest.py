@@ -154,7 +154,7 @@ def run_queued_tasks(db):
 @pytest.fixture
 def alert_emails(db) -> list[str]:
     """The clinic's alert address, as an admin set it."""
-    from notify.models import AlertRecipient
+    from screening.notify.models import AlertRecipient
 
     AlertRecipient.objects.create(email="alerts@clinic.example")
     return ["alerts@clinic.example"]

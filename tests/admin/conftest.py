@@ -15,8 +15,8 @@ from django.utils import timezone
 from clinic.audit import audit_record
 from clinic.models import AuditAction, AuditEvent, ClinicIdentity, Role, User
 from intake.models import AntidepressantTrial, ConsentVersion, Intake, IntakeMedication, Patient, StepDraft
-from notify.models import AlertRecipient, Notification, NotificationKind
 from screening.models import Case, CaseNote, Decision, InfoRequest, MeasuredVitals, ScreeningResult
+from screening.notify.models import AlertRecipient, Notification, NotificationKind
 from tests.factories import (
     CaseNoteFactory,
     ConsentVersionFactory,

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.db import OperationalError
 
-from notify.services import notifications_dispatch_due
+from screening.notify.services import notifications_dispatch_due
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clinic.models import Role
-from notify.models import AlertRecipient
 from screening.models import Case, ScreeningTrigger
+from screening.notify.models import AlertRecipient
 from screening.services import screening_run
 from tests.conftest import _run_queued_tasks
 from tests.e2e.conftest import sign_in_staff

@@ -94,7 +94,7 @@ def staff_client(clinician):
 @pytest.fixture
 def dispatch(django_capture_on_commit_callbacks):
     """The worker's periodic dispatch, its queueing run as on commit (the test is one transaction)."""
-    from notify.services import notifications_dispatch_due
+    from screening.notify.services import notifications_dispatch_due
 
     def run() -> int:
         with django_capture_on_commit_callbacks(execute=True):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notify.models import AlertRecipient, Notification, NotificationKind, NotificationStatus
+from screening.notify.models import AlertRecipient, Notification, NotificationKind, NotificationStatus
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.test import Client
 from intake.models import Intake
 from intake.selectors import current_consent
 from intake.services import intake_start, intake_submit, patient_get_or_create
-from notify.services import reminders_send_due
+from screening.notify.services import reminders_send_due
 from screening.services import case_request_info
 from tests.factories import make_case
 from tests.intake.conftest import post_step

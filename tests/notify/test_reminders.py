@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from clinic.models import AuditAction, AuditEvent
 from intake.services import intake_start, patient_get_or_create
-from notify.emails import opt_out_token
-from notify.models import Notification, NotificationKind, NotificationStatus, ReminderOptOut
-from notify.services import reminders_send_due
+from screening.notify.emails import opt_out_token
+from screening.notify.models import Notification, NotificationKind, NotificationStatus, ReminderOptOut
+from screening.notify.services import reminders_send_due
 from tests.factories import SubmittedIntakeFactory
 from tests.intake.conftest import post_step
 

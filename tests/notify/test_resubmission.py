@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from intake import selectors, services
-from notify.models import Notification, NotificationKind, NotificationStatus
+from screening.notify.models import Notification, NotificationKind, NotificationStatus
 from screening.services import case_assign, case_request_info
 from tests.factories import make_case
 

@@ -15,9 +15,9 @@ from django_q.models import OrmQ
 
 from clinic.models import AuditAction, AuditEvent
 from intake.models import Intake
-from notify.models import AlertRecipient, Notification, NotificationKind, NotificationStatus
-from notify.services import backoff
 from screening.models import Case, Level
+from screening.notify.models import AlertRecipient, Notification, NotificationKind, NotificationStatus
+from screening.notify.services import backoff
 from screening.services import safety_check_draft
 from tests.intake.conftest import post_step
 from tests.notify.conftest import body_of

@@ -22,9 +22,9 @@ from django.utils import timezone
 from clinic.audit import audit_record
 from clinic.models import AuditAction, AuditEvent, ClinicIdentity, Role, User
 from intake.models import AntidepressantTrial, ConsentVersion, Intake, IntakeMedication, Patient, StepDraft
-from notify.models import AlertRecipient, Notification, NotificationKind
 from screening import services
 from screening.models import Case, CaseNote, Decision, InfoRequest, MeasuredVitals, ScreeningResult, ScreeningTrigger
+from screening.notify.models import AlertRecipient, Notification, NotificationKind
 from tests.admin.conftest import OWN_MODELS, change_url, changelist_url
 from tests.factories import (
     ConsentVersionFactory,

@@ -76,7 +76,7 @@ DEMO_ALERT_ADDRESS = "alerts@demo.clinic"
 
 def _demo_alert_address() -> None:
     """Urgent alerts of the demo go somewhere (printed by the worker with consolemail://)."""
-    from notify.models import AlertRecipient
+    from screening.notify.models import AlertRecipient
 
     if not AlertRecipient.objects.filter(email__iexact=DEMO_ALERT_ADDRESS).exists():
         AlertRecipient.objects.create(email=DEMO_ALERT_ADDRESS)

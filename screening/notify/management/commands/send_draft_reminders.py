@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from notify.services import reminders_send_due
+from screening.notify.services import reminders_send_due
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from clinic.admin_helpers import AdminRoleRequiredMixin, ReadOnlyAdminMixin
-from notify.models import AlertRecipient, Notification
+from screening.notify.models import AlertRecipient, Notification
 
 # django-q2's own pages (tasks, schedules, queue) offer deleting and re-running tasks, which
 # the back office never does; the notifications below are the clinic's view of the queue.

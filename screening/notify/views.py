@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from intake.models import Intake
-from notify import emails, services
+from screening.notify import emails, services
 
 
 @never_cache

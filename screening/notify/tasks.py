@@ -1,12 +1,13 @@
 """The functions the task worker (django-q2's `manage.py qcluster`) runs, by dotted name.
 
 Each is a thin entry point into a service; the schedules that call the periodic ones are
-created by the migration ``notify.0002_schedules``.
+created by migration notify 0002 and point here (``screening.notify.tasks.…``) since
+migration 0003.
 """
 
 from __future__ import annotations
 
-from notify import services
+from screening.notify import services
 
 
 def deliver(notification_id: int) -> str:

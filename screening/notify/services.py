@@ -23,8 +23,9 @@ from django.utils import timezone
 from clinic.audit import audit_record
 from clinic.models import AuditAction
 from intake.models import Intake, IntakeStatus
-from notify import emails
-from notify.models import (
+from screening.models import Case, InfoRequest
+from screening.notify import emails
+from screening.notify.models import (
     REMINDER_KINDS,
     AlertRecipient,
     Notification,
@@ -33,7 +34,6 @@ from notify.models import (
     ReminderOptOut,
     WorkerHeartbeat,
 )
-from screening.models import Case, InfoRequest
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def backoff(attempts: int) -> dt.timedelta:
 def _enqueue_delivery(notification_id: int) -> None:
     from django_q.tasks import async_task
 
-    async_task("notify.tasks.deliver", notification_id, task_name=f"notification-{notification_id}")
+    async_task("screening.notify.tasks.deliver", notification_id, task_name=f"notification-{notification_id}")
 
 
 def notification_owe(

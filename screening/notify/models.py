@@ -88,7 +88,7 @@ class Notification(TimeStamped):
             ),
         ]
         indexes = [
-            # notify.services.notifications_due: the queued rows whose next try has come.
+            # screening.notify.services.notifications_dispatch_due: the queued rows whose next try has come.
             models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
             # The case page: the notifications of one case, newest first.
             models.Index(fields=["case", "-created_at"], name="notification_case_idx"),

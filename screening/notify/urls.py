@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notify import views
+from screening.notify import views
 
 app_name = "notify"
 urlpatterns = [
