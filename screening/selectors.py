@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -344,13 +345,13 @@ class _RecordKind:
     actor: str
 
 
-_RECORD_KINDS = (
-    _RecordKind("result", AuditAction.SCREEN, "created_at", "created_by"),
-    _RecordKind("note", AuditAction.NOTE, "created_at", "author"),
-    _RecordKind("decision", AuditAction.DECIDE, "decided_at", "decided_by"),
-    _RecordKind("info_request", AuditAction.REQUEST_INFO, "requested_at", "requested_by"),
-    _RecordKind("vitals", AuditAction.VITALS, "recorded_at", "recorded_by"),
-)
+_RECORD_KINDS: dict[type[models.Model], _RecordKind] = {
+    ScreeningResult: _RecordKind("result", AuditAction.SCREEN, "created_at", "created_by"),
+    CaseNote: _RecordKind("note", AuditAction.NOTE, "created_at", "author"),
+    Decision: _RecordKind("decision", AuditAction.DECIDE, "decided_at", "decided_by"),
+    InfoRequest: _RecordKind("info_request", AuditAction.REQUEST_INFO, "requested_at", "requested_by"),
+    MeasuredVitals: _RecordKind("vitals", AuditAction.VITALS, "recorded_at", "recorded_by"),
+}
 
 
 def audit_events_for_case(case: Case) -> QuerySet[AuditEvent]:
@@ -424,25 +425,16 @@ def _held(record: object) -> dict[str, object]:
     return {}
 
 
-def build_timeline(
-    *,
-    events: Iterable[AuditEvent],
-    results: Iterable[ScreeningResult] = (),
-    notes: Iterable[CaseNote] = (),
-    decisions: Iterable[Decision] = (),
-    info_requests: Iterable[InfoRequest] = (),
-    vitals: Iterable[MeasuredVitals] = (),
-) -> list[TimelineEntry]:
+def build_timeline(*, events: Iterable[AuditEvent], records: Iterable[models.Model] = ()) -> list[TimelineEntry]:
     """Everything that happened to the case, newest first.
 
-    The audit trail is the backbone. A record (screening result, note, decision, request for
-    information, measured vitals) is shown inside the audit line that wrote it, found by the
-    key the line keeps (``clinic.audit.record_key``), never by time. A record with no such line
-    (made outside the app's services, or before lines kept the key) appears on its own.
+    The audit trail is the backbone. A record of the case (screening result, note, decision,
+    request for information, measured vitals) is shown inside the audit line that wrote it,
+    found by the key the line keeps (``clinic.audit.record_key``), never by time. A record with
+    no such line (made outside the app's services, or before lines kept the key) appears on
+    its own.
     """
-    given = {"result": results, "note": notes, "decision": decisions, "info_request": info_requests, "vitals": vitals}
-    kinds = {kind.attribute: kind for kind in _RECORD_KINDS}
-    unlinked = {key_of(record): (kinds[name], record) for name, records in given.items() for record in records}
+    unlinked = {key_of(record): (_RECORD_KINDS[type(record)], record) for record in records}
     entries: list[TimelineEntry] = []
     for event in events:
         # The record's key is how the line is linked, not a change to show.
@@ -528,13 +520,6 @@ def case_page(case: Case) -> dict[str, Any]:
         "open_request": open_request,
         "open_request_steps": [titles.get(key, key) for key in (open_request.steps if open_request else [])],
         "vitals": vitals,
-        "timeline": build_timeline(
-            events=events,
-            results=results,
-            notes=notes,
-            decisions=decisions,
-            info_requests=info_requests,
-            vitals=vitals,
-        ),
+        "timeline": build_timeline(events=events, records=[*results, *notes, *decisions, *info_requests, *vitals]),
         "case_notifications": case_notifications,
     }
