@@ -27,6 +27,11 @@ from clinic.models import AuditAction, AuditEvent, User
 AUDIT_CHAIN_LOCK = 7_310_031_004
 # The hash the first row chains to.
 GENESIS_HASH = "0" * 64
+# The entry of ``changes`` that names the record a line wrote besides its target (the note,
+# decision or screening result of a case): ``{"type": "screening.casenote", "id": 17}``. It is
+# part of the hashed content like every change; the case timeline links the line to the
+# record by it (``record_key``), never by time.
+RECORD_KEY = "record"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -85,15 +90,20 @@ def audit_record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    record: models.Model | None = None,
 ) -> AuditEvent:
     """Append one audit line. ``changes`` maps a field to ``{"before": …, "after": …}``.
 
     The line names a record (``target``) or, for reads of lists and sign-in events with no
-    account, a kind of record and an opaque label (``target_type``, ``target_id``).
+    account, a kind of record and an opaque label (``target_type``, ``target_id``). ``record``
+    is the row the action made, when it is not the target itself (a note added to a case):
+    its kind and id are kept under ``changes[RECORD_KEY]``.
     """
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if target is not None:
         target_type, target_id = target._meta.label_lower, str(target.pk)
+    if record is not None:
+        changes = {**(changes or {}), RECORD_KEY: {"type": record._meta.label_lower, "id": record.pk}}
     return _append(
         AuditEvent(
             actor=actor_obj,
@@ -136,6 +146,19 @@ def describe_list_read(what: str, filters: dict[str, Any], *, searching: bool, p
     if searching:
         parts.append("search by name, e-mail or birth date (terms not recorded)")
     return "; ".join(parts)
+
+
+def record_key(event: AuditEvent) -> tuple[str, str] | None:
+    """The kind and id of the record the line wrote (``audit_record(record=…)``), else None."""
+    reference = (event.changes or {}).get(RECORD_KEY)
+    if not isinstance(reference, dict) or not reference.get("type") or reference.get("id") is None:
+        return None
+    return str(reference["type"]), str(reference["id"])
+
+
+def key_of(record: models.Model) -> tuple[str, str]:
+    """What ``record_key`` gives for a line that wrote ``record``."""
+    return record._meta.label_lower, str(record.pk)
 
 
 def audit_trail_for(target: models.Model) -> models.QuerySet[AuditEvent]:

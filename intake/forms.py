@@ -40,6 +40,7 @@ from screening.engine.facts import (
     MAX_AGE_YEARS,
     valid_range,
 )
+from screening.engine.facts import SECTIONS as FACTS_SECTIONS
 from screening.engine.scoring import DIASTOLIC_ENTRY, PATIENT_SYSTOLIC_ENTRY, age_on
 
 NUL_MESSAGE = (
@@ -498,19 +499,8 @@ def _in_range(value: int | None, bounds: tuple[int, int], what: str) -> int | No
 
 
 class MedicalForm(StepForm):
-    columns = (
-        "ketamine_allergy",
-        "raised_intracranial_pressure",
-        "liver_disease",
-        "lung_disease",
-        "sleep_apnea",
-        "hyperthyroidism_untreated",
-        "glaucoma",
-        "seizure_recent",
-        "delirium",
-        "cognitive_impairment",
-        "bladder_problems",
-    )
+    # The engine's medical history (SCREENING_SPEC §3), in its order, less what the heart page asks.
+    columns = tuple(name for name in FACTS_SECTIONS["medical"] if name not in HeartForm.columns)
 
     ketamine_allergy = tri("Have you ever had an allergic reaction to ketamine or esketamine (Spravato)?")
     raised_intracranial_pressure = tri(
@@ -620,14 +610,10 @@ class RowsMixin:
 
 
 class MentalHealthForm(RowsMixin, StepForm):
+    # The engine's psychiatric history (SCREENING_SPEC §3), in its order, then whether an
+    # antidepressant was tried: the failed trials are counted from the rows (intake/facts.py).
     columns = (
-        "psychotic_disorder",
-        "psychotic_symptoms_current",
-        "psychotic_features_past",
-        "family_psychosis",
-        "mania_current",
-        "bipolar_or_mania_history",
-        "prior_ketamine_treatment",
+        *(name for name in FACTS_SECTIONS["psychiatric"] if name != "failed_antidepressant_trials"),
         "antidepressants_tried",
     )
     formset_class = TrialFormSet

@@ -3,9 +3,9 @@ in words, and the one-line reason of the most severe flag.
 
 The result document keeps the spec's field paths (``instruments.phq9[9]``,
 ``medications[3].name``: SCREENING_SPEC §6); a clinician never sees them. This module is the
-presentation layer's one mapping from a path to words. The words come from the intake where
-they are written once (the model's field names, the step forms' question labels); when the
-engine gains its own label table (issue 16), :func:`path_label` is the one place to swap.
+presentation layer's one mapping from a path to words. The words are the engine's own labels
+(``screening.engine.facts.field_label``), written once beside the schema: the flag messages
+name fields with the same words; the page adds only the medicine the patient typed.
 
 Unknown is never a finding: a value the patient did not give reads "not answered", and
 the patient's own "I don't know" (stored as ``"unknown"``) reads "patient does not know".
@@ -19,34 +19,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
-
 from intake.facts import measured_readings
-from intake.models import Intake
 from screening.engine import medications as meds
+from screening.engine.facts import field_label
 from screening.models import Level, MeasuredVitals
 
 NOT_ANSWERED = "not answered"
 PATIENT_DOES_NOT_KNOW = "patient does not know"
 NOT_RECOGNISED = "Not recognised — reconcile"
 
-INSTRUMENT_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7", "auditc": "AUDIT-C", "dast10": "DAST-10", "cssrs": "C-SSRS"}
-
-# Facts paths (SCREENING_SPEC §3) whose last part is not an intake column of the same name.
-PATH_LABELS = {
-    "patient.date_of_birth": "Date of birth",
-    "patient.weight_kg": "Weight (kg)",
-    "patient.height_cm": "Height (cm)",
-    "patient.sex_at_birth": "Sex at birth",
-    "vitals.bp_systolic": "Blood pressure, systolic (mmHg)",
-    "vitals.bp_diastolic": "Blood pressure, diastolic (mmHg)",
-    "vitals.bp_source": "Blood pressure source",
-    "vitals.bp_date": "Blood pressure date",
-    "psychiatric.failed_antidepressant_trials": "Adequate failed antidepressant trials",
-    "logistics.has_ride_home": "Ride home after treatment",
-    "routes": "Routes",
-    "medications": "Medications",
-}
+# What a path the engine does not know reads as (never the path itself).
+ANOTHER_ANSWER = "Another answer"
 
 # The catalogue's interaction classes (SCREENING_SPEC §5.7) in a clinician's words.
 DRUG_CLASS_WORDS = {
@@ -68,14 +51,9 @@ def drug_class_words(drug_class: str | None) -> str:
 
 BP_SOURCE_WORDS = {"measured": "measured by staff", "self_reported": "reported by the patient"}
 
-_ITEM = re.compile(r"^instruments\.(?P<name>\w+)\[(?P<index>\d+)\]$")
-_CSSRS = re.compile(r"^instruments\.cssrs\.q(?P<number>\d)(?P<past>_past_3_months)?$")
 _MEDICATION = re.compile(r"^medications\[(?P<number>\d+)\](?:\.name)?$")
-
-
-def _column_label(column: str) -> str:
-    label = str(Intake._meta.get_field(column).verbose_name)
-    return label[:1].upper() + label[1:]
+# The explanation in brackets an engine label may end with: "PHQ-9 item 9 (thoughts of …)".
+_GLOSS = re.compile(r" \([^()]*\)$")
 
 
 def _medication_row(facts: Mapping[str, Any] | None, number: int) -> str:
@@ -87,27 +65,24 @@ def _medication_row(facts: Mapping[str, Any] | None, number: int) -> str:
     return " ".join(str(row[key]) for key in ("name", "dose") if row.get(key))
 
 
-def path_label(path: str, facts: Mapping[str, Any] | None = None) -> str:
-    """A facts path in words: ``instruments.phq9[9]`` is "PHQ-9 item 9", ``medications[3].name``
-    is "Medication 3: tramadol 50 mg" (from the facts the result was computed on)."""
-    if path in PATH_LABELS:
-        return PATH_LABELS[path]
-    if match := _ITEM.match(path):
-        name = match["name"]
-        return f"{INSTRUMENT_NAMES.get(name, name)} item {match['index']}"
-    if match := _CSSRS.match(path):
-        return f"C-SSRS question {match['number']}" + (" (past 3 months)" if match["past"] else "")
+def path_label(path: str, facts: Mapping[str, Any] | None = None, *, short: bool = False) -> str:
+    """A facts path in words, the engine's label: ``instruments.cssrs.q4`` is "C-SSRS Q4 (intent
+    to act, past month)"; ``medications[3].name`` is "Medication 3: tramadol 50 mg" (the medicine
+    as typed, from the facts the result was computed on).
+
+    ``short`` leaves out the explanation in brackets of an instrument item, for the one-line
+    reason: "PHQ-9 item 9", as clinicians cite items.
+    """
     if match := _MEDICATION.match(path):
         number = int(match["number"])
         typed = _medication_row(facts, number)
         return f"Medication {number}: {typed}" if typed else f"Medication {number}"
-    section, _, last = path.rpartition(".")
-    if section and last:
-        try:
-            return _column_label(last)
-        except FieldDoesNotExist:
-            pass
-    return "Another answer"
+    label = field_label(path)
+    if label == path:
+        return ANOTHER_ANSWER
+    if short and path.startswith("instruments."):
+        return _GLOSS.sub("", label)
+    return label
 
 
 def value_words(value: object) -> str:
@@ -264,7 +239,7 @@ def flag_reason(flag: Mapping[str, Any], facts: Mapping[str, Any] | None = None)
     if {"vitals.bp_systolic", "vitals.bp_diastolic"} & set(inputs):
         return _bp_reason((facts or {}).get("vitals") or {}, inputs)
     answered = [
-        f"{path_label(path, facts)} answered {value_words(value)}"
+        f"{path_label(path, facts, short=True)} answered {value_words(value)}"
         for path, value in inputs.items()
         if path.startswith("instruments.")
     ]

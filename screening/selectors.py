@@ -8,10 +8,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from clinic.audit import RECORD_KEY, key_of, record_key
 from clinic.models import AuditAction, AuditEvent, Role, User
 from intake.facts import routes_for
 from intake.models import Intake
@@ -27,6 +29,7 @@ from screening.models import (
     Decision,
     InfoRequest,
     Level,
+    MeasuredVitals,
     ScreeningResult,
 )
 from screening.presenters import flag_view, flags_by_level, most_severe_reason, readings_used
@@ -315,12 +318,28 @@ class TimelineEntry:
     result: ScreeningResult | None = None
     note: CaseNote | None = None
     decision: Decision | None = None
+    info_request: InfoRequest | None = None
+    vitals: MeasuredVitals | None = None
     changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-# Audit actions that describe the creation of one record shown in full on the timeline.
-_RECORD_ACTIONS = {AuditAction.SCREEN: "result", AuditAction.NOTE: "note", AuditAction.DECIDE: "decision"}
-_MATCH_WINDOW = dt.timedelta(seconds=5)
+@dataclass(frozen=True)
+class _RecordKind:
+    """A kind of record the timeline shows inside the audit line that wrote it."""
+
+    attribute: str  # of TimelineEntry
+    action: AuditAction  # the action of its line, and of its own entry when it has none
+    time: str
+    actor: str
+
+
+_RECORD_KINDS: dict[type[models.Model], _RecordKind] = {
+    ScreeningResult: _RecordKind("result", AuditAction.SCREEN, "created_at", "created_by"),
+    CaseNote: _RecordKind("note", AuditAction.NOTE, "created_at", "author"),
+    Decision: _RecordKind("decision", AuditAction.DECIDE, "decided_at", "decided_by"),
+    InfoRequest: _RecordKind("info_request", AuditAction.REQUEST_INFO, "requested_at", "requested_by"),
+    MeasuredVitals: _RecordKind("vitals", AuditAction.VITALS, "recorded_at", "recorded_by"),
+}
 
 
 def audit_events_for_case(case: Case) -> QuerySet[AuditEvent]:
@@ -383,58 +402,55 @@ def _change_rows(changes: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def build_timeline(
-    *,
-    events: Iterable[AuditEvent],
-    results: Iterable[ScreeningResult],
-    notes: Iterable[CaseNote],
-    decisions: Iterable[Decision],
-) -> list[TimelineEntry]:
+def _held(record: object) -> dict[str, object]:
+    """What a record with no audit line holds, as the rows its line would have shown (results,
+    notes and decisions are shown in full by the template instead)."""
+    if isinstance(record, MeasuredVitals):
+        names = ("bp_systolic", "bp_diastolic", "bp_date", "weight_kg", "height_cm")
+        return {name: getattr(record, name) for name in names if getattr(record, name) is not None}
+    if isinstance(record, InfoRequest):
+        return {"intake.reopened_steps": record.steps, "message": record.message}
+    return {}
+
+
+def build_timeline(*, events: Iterable[AuditEvent], records: Iterable[models.Model] = ()) -> list[TimelineEntry]:
     """Everything that happened to the case, newest first.
 
-    The audit trail is the backbone. A screening result, note or decision is shown in full
-    inside the audit line that recorded it (same kind, same person, within seconds); one
-    with no such line (made outside the app's services) still appears on its own.
+    The audit trail is the backbone. A record of the case (screening result, note, decision,
+    request for information, measured vitals) is shown inside the audit line that wrote it,
+    found by the key the line keeps (``clinic.audit.record_key``), never by time. A record with
+    no such line (made outside the app's services, or before lines kept the key) appears on
+    its own.
     """
-    pending: dict[str, list[Any]] = {
-        "result": sorted(results, key=lambda r: r.created_at),
-        "note": sorted(notes, key=lambda n: n.created_at),
-        "decision": sorted(decisions, key=lambda d: d.decided_at),
-    }
-    record_time = {"result": "created_at", "note": "created_at", "decision": "decided_at"}
-    record_actor = {"result": "created_by_id", "note": "author_id", "decision": "decided_by_id"}
+    unlinked = {key_of(record): (_RECORD_KINDS[type(record)], record) for record in records}
     entries: list[TimelineEntry] = []
-    for event in sorted(events, key=lambda e: (e.at, e.pk)):
+    for event in events:
+        # The record's key is how the line is linked, not a change to show.
+        changed = {name: change for name, change in (event.changes or {}).items() if name != RECORD_KEY}
         entry = TimelineEntry(
             at=event.at,
             kind=event.action,
             title=event.get_action_display(),
             actor=event.actor,
             event=event,
-            changes=_change_rows(event.changes),
+            changes=_change_rows(changed),
         )
-        kind = _RECORD_ACTIONS.get(event.action)
-        if kind:
-            for record in pending[kind]:
-                close = abs(getattr(record, record_time[kind]) - event.at) <= _MATCH_WINDOW
-                if close and getattr(record, record_actor[kind]) == event.actor_id:
-                    setattr(entry, kind, record)
-                    pending[kind].remove(record)
-                    break
+        key = record_key(event)
+        linked = unlinked.pop(key, None) if key is not None else None
+        if linked is not None:
+            setattr(entry, linked[0].attribute, linked[1])
         entries.append(entry)
-    for result in pending["result"]:
-        entries.append(
-            TimelineEntry(at=result.created_at, kind="screen", title="Screened", actor=result.created_by, result=result)
+    for kind, record in unlinked.values():
+        entry = TimelineEntry(
+            at=getattr(record, kind.time),
+            kind=kind.action,
+            title=kind.action.label,
+            actor=getattr(record, kind.actor),
+            changes=_change_rows(_held(record)),
         )
-    for note in pending["note"]:
-        entries.append(TimelineEntry(at=note.created_at, kind="note", title="Note added", actor=note.author, note=note))
-    for decision in pending["decision"]:
-        entries.append(
-            TimelineEntry(
-                at=decision.decided_at, kind="decide", title="Decided", actor=decision.decided_by, decision=decision
-            )
-        )
-    entries.sort(key=lambda entry: entry.at, reverse=True)
+        setattr(entry, kind.attribute, record)
+        entries.append(entry)
+    entries.sort(key=lambda entry: (entry.at, entry.event.pk if entry.event else 0), reverse=True)
     return entries
 
 
@@ -492,6 +508,6 @@ def case_page(case: Case) -> dict[str, Any]:
         "open_request": open_request,
         "open_request_steps": [titles.get(key, key) for key in (open_request.steps if open_request else [])],
         "vitals": vitals,
-        "timeline": build_timeline(events=events, results=results, notes=notes, decisions=decisions),
+        "timeline": build_timeline(events=events, records=[*results, *notes, *decisions, *info_requests, *vitals]),
         "case_notifications": case_notifications,
     }

@@ -173,6 +173,7 @@ def screening_run(
         target=case,
         summary=f"Screened ({ScreeningTrigger(trigger).label}): {result['overall']}",
         changes=changes,
+        record=stored,
     )
     return stored
 
@@ -387,6 +388,7 @@ def case_add_note(
         summary="Note added",
         changes={"note": {"before": None, "after": text}, **_status_change(status_before, case)},
         request=request,
+        record=note,
     )
     return note
 
@@ -449,6 +451,7 @@ def case_record_vitals(
         summary="Measured vitals recorded",
         changes={**measured, **_status_change(status_before, case)},
         request=request,
+        record=vitals,
     )
     # Re-screened as of today: the measurement was taken now, and the facts document refuses
     # a date after its assessment date.
@@ -512,6 +515,7 @@ def case_request_info(
             **_status_change(status_before, case),
         },
         request=request,
+        record=info,
     )
     return info
 
@@ -592,6 +596,7 @@ def case_decide(
             **_status_change(status_before, case),
         },
         request=request,
+        record=decision,
     )
     return decision
 

@@ -24,10 +24,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic.models import Role
-from intake.demo import BASE_FACTS, fill_intake, form_posts_from_facts
 from intake.models import Intake
 from screening.models import Case, ScreeningTrigger
 from screening.services import screening_run
+from tests.answers import BASE_FACTS, fill_intake, form_posts_from_facts
 from tests.e2e.accessibility import Tally, axe_source, check_page, report
 from tests.e2e.conftest import DESKTOP, sign_in, sign_in_staff
 from tests.factories import DEMO_PASSWORD, PatientFactory, SubmittedIntakeFactory, UserFactory

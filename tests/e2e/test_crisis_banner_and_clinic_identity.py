@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import AuditAction, AuditEvent, ClinicIdentity, Role
-from intake.demo import BASE_FACTS, fill_intake, form_posts_from_facts
 from intake.models import Intake
+from tests.answers import BASE_FACTS, fill_intake, form_posts_from_facts
 from tests.e2e.conftest import PHONE, sign_in, sign_in_staff
 from tests.factories import DEMO_PASSWORD, UserFactory
 

@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from intake.demo import BASE_FACTS, form_posts_from_facts
 from intake.models import Intake, IntakeStatus
 from screening.models import ScreeningResult
+from tests.answers import BASE_FACTS, form_posts_from_facts
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from django.urls import reverse
 
-from intake.demo import BASE_FACTS, form_posts_from_facts
+from tests.answers import BASE_FACTS, form_posts_from_facts
 from tests.intake.conftest import post_step, step_url
 
 

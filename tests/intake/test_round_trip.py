@@ -20,11 +20,11 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from intake.demo import form_posts_from_facts
 from intake.models import IntakeStatus
 from intake.services import intake_start, patient_get_or_create
 from screening import engine
 from screening.models import Case, ScreeningResult
+from tests.answers import form_posts_from_facts
 from tests.intake.conftest import GOLDEN, post_step
 
 # A patient cannot type these; the forms refuse them on purpose.

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from clinic.models import AuditAction, AuditEvent
-from intake.demo import BASE_FACTS, form_posts_from_facts
 from intake.models import ConsentVersion, IntakeStatus, StepDraft
 from intake.services import intake_submit
 from screening.models import Case, ScreeningResult, ScreeningTrigger
+from tests.answers import BASE_FACTS, form_posts_from_facts
 from tests.intake.conftest import post_step, step_url
 
 SIGNED = {"consent_version": "2026.1", "agree": "on", "signature": "Alice Patient"}

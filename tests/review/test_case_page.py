@@ -55,7 +55,7 @@ def test_it_explains_every_flag_grouped_by_level(clinician_client, screened_case
     assert bp07.message in body
     assert bp07.source in body
     # The answers that triggered it, in words: the self-reported source of the reading.
-    assert "Blood pressure source: reported by the patient" in body
+    assert "How the blood pressure was taken (measured or self-reported): reported by the patient" in body
     assert "self_reported" not in body.split('id="flags"', 1)[1].split('id="vitals"', 1)[0]
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from intake.facts import build_facts
 from intake.models import IntakeMedication
 from screening.engine import screen
+from screening.engine.facts import FIELD_LABELS, field_label
 from screening.models import Case, ScreeningTrigger
 from screening.presenters import (
     NOT_ANSWERED,
@@ -55,15 +56,17 @@ def _with_medications(patient, *names: tuple[str, str]) -> Case:
 @pytest.mark.parametrize(
     ("path", "label"),
     [
-        ("instruments.phq9[9]", "PHQ-9 item 9"),
-        ("instruments.cssrs.q4", "C-SSRS question 4"),
-        ("instruments.cssrs.q6_past_3_months", "C-SSRS question 6 (past 3 months)"),
+        ("instruments.phq9[9]", "PHQ-9 item 9 (thoughts of being better off dead or of self-harm)"),
+        ("instruments.gad7[2]", "GAD-7 item 2"),
+        ("instruments.cssrs.q4", "C-SSRS Q4 (intent to act, past month)"),
+        ("instruments.cssrs.q6_past_3_months", "C-SSRS Q6 timing (within the past 3 months)"),
         ("medications[3].name", "Medication 3: tramadol 50 mg"),
         ("medications[1]", "Medication 1: sertraline 100 mg"),
         ("medical.aneurysm", "Aneurysm"),
-        ("vitals.bp_source", "Blood pressure source"),
+        ("vitals.bp_source", "How the blood pressure was taken (measured or self-reported)"),
         ("patient.weight_kg", "Weight (kg)"),
         ("nowhere.made_up_field", "Another answer"),
+        ("Zorblatex", "Another answer"),
     ],
 )
 def test_a_path_reads_in_words(path, label):
@@ -75,6 +78,24 @@ def test_a_path_reads_in_words(path, label):
         ]
     }
     assert path_label(path, facts) == label
+
+
+@pytest.mark.parametrize("path", sorted(FIELD_LABELS))
+def test_the_case_page_labels_a_field_with_the_engines_label(path):
+    """Written once: the words beside each input and missing answer are the flag messages' own."""
+    assert path_label(path) == field_label(path) == FIELD_LABELS[path]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "reason"),
+    [
+        ("instruments.phq9[9]", 2, "PHQ-9 item 9 answered 2"),
+        ("instruments.cssrs.q4", "yes", "C-SSRS Q4 answered yes"),
+        ("instruments.cssrs.q6_past_3_months", "unknown", "C-SSRS Q6 timing answered patient does not know"),
+    ],
+)
+def test_the_one_line_reason_cites_an_item_without_its_explanation(path, value, reason):
+    assert flag_reason({"rule": "SAF-01", "level": "URGENT_SAFETY", "inputs": {path: value}}) == reason
 
 
 def test_an_unknown_never_reads_like_a_finding():

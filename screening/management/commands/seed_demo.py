@@ -126,8 +126,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  urgent alerts e-mailed to {DEMO_ALERT_ADDRESS} (the task worker prints them)")
 
     def _seed_cases(self, patients: list[User], clinicians: list[User]) -> list[str]:
-        from intake.demo import seed_intakes
-        from screening.demo import seed_review
+        from screening.demo import seed_intakes, seed_review
 
         lines = list(seed_intakes(patients))
         lines.extend(seed_review(clinicians))

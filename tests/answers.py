@@ -1,29 +1,21 @@
-"""Demo intakes in every state, filled in through the same services as a real patient.
+"""Answers built from facts, for tests: the inverse of ``intake/facts.py``.
 
 ``form_posts_from_facts`` turns a facts document (SCREENING_SPEC §3) into the posts a patient
-would make on each step, the inverse of ``intake/facts.py``; the demo data and the
-round-trip tests both use it. ``seed_intakes`` is called by the ``seed_demo`` command.
+would make on each step; ``fill_intake`` saves them through the step service, as the patient
+would. The round-trip, submit and review tests and the browser tests use them. Production code
+never imports this module: the demo data (``screening/demo.py``) is written as answers.
 """
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
-from clinic.models import Role, User
 from intake import services
 from intake.facts import MEDICAL_FIELDS, PSYCHIATRIC_FIELDS, SUBSTANCE_FIELDS
 from intake.models import Intake
-from intake.selectors import current_consent
 from intake.steps import STEP_BY_KEY
 from screening.engine.facts import ALL_ROUTES, CSSRS_KEYS
-from screening.models import Case
 
 # Medical answers graded beyond yes/no; the base patient answers "none" to each.
 _GRADED = ("heart_failure", "arrhythmia", "liver_disease")
@@ -185,152 +177,4 @@ def fill_intake(intake: Intake, posts: Mapping[str, Mapping[str, Any]], *, steps
     for key in steps if steps is not None else posts:
         result = services.intake_save_step(intake=intake, step=STEP_BY_KEY[key], data=posts[key])
         if not result.valid:
-            raise ValueError(f"demo answers for step {key} are invalid: {result.form.errors.as_json()}")
-
-
-def _facts(**changes: Any) -> dict[str, Any]:
-    """The base patient's facts with some sections changed (``section__key=value``)."""
-    facts = copy.deepcopy(BASE_FACTS)
-    for path, value in changes.items():
-        section, _, key = path.partition("__")
-        if key:
-            facts[section][key] = value
-        else:
-            facts[section] = value
-    return facts
-
-
-def _recent(days: int) -> str:
-    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
-
-
-@dataclass(frozen=True)
-class Scenario:
-    label: str
-    description: str
-    facts: dict[str, Any]
-    submit: bool
-    # Staff measure the blood pressure (the patient's reading is only self-reported), so
-    # that the outcome can be calmer than INCOMPLETE (rule BP-07).
-    measured: bool = False
-    steps: tuple[str, ...] | None = None
-
-
-def demo_scenarios() -> list[Scenario]:
-    """The demo intakes, in the order demo patients get them."""
-    base_bp = {"bp_systolic": 124, "bp_diastolic": 78, "bp_source": "self_reported", "bp_date": _recent(5)}
-    return [
-        Scenario(
-            "draft",
-            "a draft, half filled in (stopped before the PHQ-9)",
-            _facts(vitals=base_bp),
-            submit=False,
-            steps=("about", "pregnancy", "heart", "medical", "mental_health"),
-        ),
-        Scenario(
-            "no_flags",
-            "submitted with the golden base patient's answers, BP measured by staff (NO_FLAGS_RAISED)",
-            _facts(vitals=base_bp),
-            submit=True,
-            measured=True,
-        ),
-        Scenario(
-            "exclude",
-            "submitted: schizophrenia (EXCLUDE_PENDING_REVIEW)",
-            _facts(vitals=base_bp, psychiatric__psychotic_disorder="yes"),
-            submit=True,
-        ),
-        Scenario(
-            "incomplete",
-            "submitted: aneurysm unknown, medications not answered (INCOMPLETE)",
-            _facts(vitals=base_bp, medical__aneurysm="unknown", medications=None),
-            submit=True,
-        ),
-        Scenario(
-            "caution",
-            "submitted: bipolar history, BP 150/85 measured by staff (CAUTION)",
-            _facts(
-                vitals={"bp_systolic": 150, "bp_diastolic": 85, "bp_source": "self_reported", "bp_date": _recent(3)},
-                psychiatric__bipolar_or_mania_history="yes",
-            ),
-            submit=True,
-            measured=True,
-        ),
-        Scenario(
-            "urgent_safety_draft",
-            "a draft with PHQ-9 item 9 = 2, never submitted (urgent safety alert raised)",
-            _facts(vitals=base_bp, instruments__phq9=[2, 3, 2, 2, 1, 2, 2, 1, 2]),
-            submit=False,
-            steps=("about", "pregnancy", "heart", "medical", "mental_health", "phq9"),
-        ),
-        Scenario(
-            "urgent_medical",
-            "submitted: BP 190/100 (URGENT_MEDICAL)",
-            _facts(
-                vitals={"bp_systolic": 190, "bp_diastolic": 100, "bp_source": "self_reported", "bp_date": _recent(1)}
-            ),
-            submit=True,
-        ),
-        Scenario(
-            "safety_review",
-            "submitted: C-SSRS wish to be dead in the past month, no plan (SAFETY_REVIEW)",
-            _facts(vitals=base_bp, instruments__cssrs={"q1": "yes", "q2": "no", "q6": "no"}),
-            submit=True,
-            measured=True,
-        ),
-    ]
-
-
-def _measure(intake: Intake, facts: Mapping[str, Any], clinician: User) -> None:
-    from screening.services import case_record_vitals
-
-    case = Case.objects.get(intake=intake)
-    vitals = facts["vitals"]
-    case_record_vitals(
-        case_id=case.pk,
-        version=case.version,
-        actor=clinician,
-        bp_systolic=vitals["bp_systolic"],
-        bp_diastolic=vitals["bp_diastolic"],
-        bp_date=timezone.localdate(),
-    )
-
-
-def _some_clinician() -> User | None:
-    return User.objects.filter(groups__name=Role.CLINICIAN, is_active=True).order_by("id").first()
-
-
-@transaction.atomic
-def seed_intakes(patients: Mapping[str, User] | Iterable[User], *, clinician: User | None = None) -> list[str]:
-    """Give demo patients intakes in different states, filled in through the services.
-
-    Patients are matched to ``demo_scenarios()`` in order; extra patients get nothing.
-    Idempotent: a patient who already has an intake is left alone. ``clinician`` (by default
-    the first clinician account) records the measured blood pressure of the scenarios that
-    need one; users are never created here. Returns lines to print.
-    """
-    users = list(patients.values()) if isinstance(patients, Mapping) else list(patients)
-    consent = current_consent()
-    measurer = clinician or _some_clinician()
-    lines = []
-    for user, scenario in zip(users, demo_scenarios(), strict=False):
-        patient = services.patient_get_or_create(user=user)
-        if Intake.objects.filter(patient=patient).exists():
-            lines.append(f"{user.email}: already has an intake, left as it is")
-            continue
-        intake = services.intake_start(patient=patient)
-        fill_intake(intake, form_posts_from_facts(scenario.facts), steps=scenario.steps)
-        if scenario.submit:
-            if consent is None:
-                lines.append(f"{user.email}: left as a draft (no current consent text)")
-                continue
-            services.intake_submit(intake=intake, signature=user.full_name, consent_version=consent)
-            if scenario.measured and measurer is not None:
-                _measure(intake, scenario.facts, measurer)
-        intake.refresh_from_db()
-        outcome = ""
-        latest = intake.screening_results.order_by("-created_at", "-id").first()
-        if latest is not None:
-            outcome = f" -> {latest.overall}"
-        lines.append(f"{user.email}: {scenario.description} [{intake.get_status_display().lower()}{outcome}]")
-    return lines
+            raise ValueError(f"the answers for step {key} are invalid: {result.form.errors.as_json()}")
