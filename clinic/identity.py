@@ -57,6 +57,16 @@ class Identity:
         return "\n".join(lines)
 
 
+# Where an e-mail's body ends and the clinic's signature begins (the usual "-- " line; the
+# account e-mails' templates write it before ``{% clinic_signature %}``).
+SIGNATURE_DELIMITER = "\n-- \n"
+
+
+def signed(body: str) -> str:
+    """An e-mail body ending with the clinic's signature (name, phone, address, hours)."""
+    return f"{body.rstrip()}\n{SIGNATURE_DELIMITER}{clinic_identity().signature()}\n"
+
+
 def _from_row(row: ClinicIdentity | None) -> Identity:
     return Identity(
         name=(row.name if row and row.name else settings.CLINIC_NAME),
