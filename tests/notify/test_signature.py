@@ -59,7 +59,9 @@ def test_the_signature_follows_the_admin_record(admin_user):
     assert _signature(emails.resubmitted(case_id=7).body)[:2] == ["Lakeside Clinic", "Phone: +1 555 777 0000"]
 
 
-def test_a_reminder_sent_by_the_job_carries_the_signature(patient, django_capture_on_commit_callbacks, run_queued_tasks):
+def test_a_reminder_sent_by_the_job_carries_the_signature(
+    patient, django_capture_on_commit_callbacks, run_queued_tasks
+):
     start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False):
         intake_start(patient=patient_get_or_create(user=patient))
