@@ -47,6 +47,8 @@ from clinic.admin_helpers import (
 )
 from clinic.audit import audit_record
 from clinic.identity import clinic_identity_save
+from clinic.logo import ACCEPT, Logo, validate_logo
+from clinic.logo import MAX_BYTES as LOGO_MAX_BYTES
 from clinic.mfa import mfa_reset
 from clinic.models import AuditAction, AuditEvent, ClinicIdentity, Role, User
 
@@ -370,15 +372,69 @@ class FailedLoginLogAdmin(ReadOnlyAdminMixin, AxesAccessFailureLogAdmin):
     """Every failed sign-in: view-only, never deleted."""
 
 
+class ClinicIdentityForm(forms.ModelForm):
+    """The identity's fields, and the logo as an upload checked by its content (clinic.logo):
+    a wrong file is refused with the reason beside the field, and the stored logo is kept."""
+
+    logo_upload = forms.FileField(
+        label="Logo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        help_text=(
+            f"Optional. A PNG, JPEG or WebP image, at most {LOGO_MAX_BYTES // 1024} KB, shown in the header of "
+            "every page with the clinic's name as its text alternative. SVG is not accepted (it can carry scripts)."
+        ),
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = ClinicIdentity
+        fields = ("name", "phone", "address", "hours", "review_business_days")
+
+    def clean_logo_upload(self) -> Logo | None:
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return None
+        if upload.size is not None and upload.size > LOGO_MAX_BYTES:
+            raise ValidationError(
+                f"The file is {upload.size // 1024} KB: a logo may be at most {LOGO_MAX_BYTES // 1024} KB.",
+                code="too_big",
+            )
+        return validate_logo(upload.read(LOGO_MAX_BYTES + 1))
+
+    def save(self, commit: bool = True) -> ClinicIdentity:
+        identity = super().save(commit=False)
+        logo: Logo | None = self.cleaned_data.get("logo_upload")
+        if logo is not None:
+            identity.logo, identity.logo_type, identity.logo_version = logo.data, logo.content_type, logo.version
+        elif self.cleaned_data.get("remove_logo"):
+            identity.logo, identity.logo_type, identity.logo_version = b"", "", ""
+        if commit:
+            identity.save()
+        return identity
+
+
 @admin.register(ClinicIdentity)
 class ClinicIdentityAdmin(AdminRoleRequiredMixin, admin.ModelAdmin):
-    """The clinic's name, phone, address, hours and review time frame shown to patients (one
-    record; a blank field falls back to the environment). Every save is audited. "Add" when
-    the record exists saves over it (clinic_identity_save keeps the one row), so the page
+    """The clinic's name, phone, address, hours, review time frame and logo shown to patients
+    (one record; a blank field falls back to the environment). Every save is audited. "Add"
+    when the record exists saves over it (clinic_identity_save keeps the one row), so the page
     asks the database nothing to decide whether to offer it."""
 
+    form = ClinicIdentityForm
     list_display = ("__str__", "phone", "review_business_days", "updated_at")
-    fields = ("name", "phone", "address", "hours", "review_business_days")
+    fields = ("name", "phone", "address", "hours", "review_business_days", "current_logo", "logo_upload", "remove_logo")
+    readonly_fields = ("current_logo",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ClinicIdentity]:
+        return super().get_queryset(request).defer("logo")  # the list and the page show only its address
+
+    @admin.display(description="Current logo")
+    def current_logo(self, obj: ClinicIdentity) -> str:
+        if not obj.logo_version:
+            return "None (the header shows the clinic's name)"
+        url = reverse("clinic_logo", args=[obj.logo_version])
+        return format_html('<img src="{}" alt="{}" height="64">', url, obj.name or "The clinic's logo")
 
     def has_delete_permission(self, request: HttpRequest, obj: ClinicIdentity | None = None) -> bool:
         return False

@@ -1,7 +1,7 @@
-"""The clinic's identity (name, phone, address, opening hours, review time frame) as patient
+"""The clinic's identity (name, phone, address, opening hours, review time frame, logo) as patient
 pages and e-mails show it: the admin's row (clinic.models.ClinicIdentity) where a field is
 filled in, the environment (CLINIC_NAME, CLINIC_PHONE, CLINIC_ADDRESS, CLINIC_HOURS,
-CLINIC_REVIEW_DAYS) where it is blank.
+CLINIC_REVIEW_DAYS, CLINIC_LOGO_FILE) where it is blank.
 
 Read on every page (header and footer), so it is cached: no query on a page once the cache
 holds it. A save or delete through the admin clears it at once in this process; other
@@ -18,13 +18,15 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.urls import reverse
 
 from clinic.audit import audit_record
+from clinic.logo import Logo, environment_logo
 from clinic.models import AuditAction, ClinicIdentity, User
 
-CACHE_KEY = "clinic.identity.v1"
+CACHE_KEY = "clinic.identity.v2"
 CACHE_SECONDS = 60
-FIELDS = ("name", "phone", "address", "hours", "review_business_days")
+FIELDS = ("name", "phone", "address", "hours", "review_business_days", "logo_version")
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -39,6 +41,12 @@ class Identity:
     address: tuple[str, ...]
     hours: tuple[str, ...]
     review_days: int
+    logo_version: str = ""  # "" when there is no logo
+
+    @property
+    def logo_url(self) -> str:
+        """The logo's address, which changes with the image (so it may be cached for good)."""
+        return reverse("clinic_logo", args=[self.logo_version]) if self.logo_version else ""
 
     @property
     def phone_href(self) -> str:
@@ -57,6 +65,16 @@ class Identity:
         return "\n".join(lines)
 
 
+# Where an e-mail's body ends and the clinic's signature begins (the usual "-- " line; the
+# account e-mails' templates write it before ``{% clinic_signature %}``).
+SIGNATURE_DELIMITER = "\n-- \n"
+
+
+def signed(body: str) -> str:
+    """An e-mail body ending with the clinic's signature (name, phone, address, hours)."""
+    return f"{body.rstrip()}\n{SIGNATURE_DELIMITER}{clinic_identity().signature()}\n"
+
+
 def _from_row(row: ClinicIdentity | None) -> Identity:
     return Identity(
         name=(row.name if row and row.name else settings.CLINIC_NAME),
@@ -64,14 +82,34 @@ def _from_row(row: ClinicIdentity | None) -> Identity:
         address=_lines(row.address if row and row.address else settings.CLINIC_ADDRESS),
         hours=_lines(row.hours if row and row.hours else settings.CLINIC_HOURS),
         review_days=(row.review_business_days if row and row.review_business_days else settings.CLINIC_REVIEW_DAYS),
+        logo_version=_logo_version(row),
     )
+
+
+def _logo_version(row: ClinicIdentity | None) -> str:
+    if row and row.logo_version:
+        return row.logo_version
+    logo = environment_logo()
+    return logo.version if logo else ""
+
+
+def current_logo() -> Logo | None:
+    """The logo itself (the admin's upload, else CLINIC_LOGO_FILE's), for the logo's view."""
+    row = (
+        ClinicIdentity.objects.filter(pk=ClinicIdentity.SINGLE_ROW_ID)
+        .exclude(logo_version="")
+        .values_list("logo", "logo_type")
+        .first()
+    )
+    return Logo(data=bytes(row[0]), content_type=row[1]) if row else environment_logo()
 
 
 def clinic_identity() -> Identity:
     """The identity now: from the cache, else one query (then cached)."""
     identity = cache.get(CACHE_KEY)
     if identity is None:
-        identity = _from_row(ClinicIdentity.objects.filter(pk=ClinicIdentity.SINGLE_ROW_ID).first())
+        # The logo's bytes stay in the database: a page needs only its version, for the address.
+        identity = _from_row(ClinicIdentity.objects.defer("logo").filter(pk=ClinicIdentity.SINGLE_ROW_ID).first())
         cache.set(CACHE_KEY, identity, CACHE_SECONDS)
     return identity
 

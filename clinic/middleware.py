@@ -39,8 +39,8 @@ class SessionLimitsMiddleware:
 
 
 # Pages an unverified clinician or admin may still open: the second-factor pages, sign-out
-# (the site's and the admin's) and the health check.
-SECOND_FACTOR_OPEN = frozenset({"mfa", "mfa_enrol", "logout", "admin:logout", "healthz"})
+# (the site's and the admin's), the health check and the clinic's logo (in those pages' header).
+SECOND_FACTOR_OPEN = frozenset({"mfa", "mfa_enrol", "logout", "admin:logout", "healthz", "clinic_logo"})
 
 
 class StaffSecondFactorMiddleware:

@@ -234,7 +234,7 @@ class AuditEvent(models.Model):
 
 
 class ClinicIdentity(models.Model):
-    """The clinic as patients see it: its name, phone, address and opening hours, set by an
+    """The clinic as patients see it: its name, phone, address, opening hours and logo, set by an
     admin. One row at most (``clinic_identity_single_row``); a blank field falls back to the
     environment (CLINIC_NAME, CLINIC_PHONE, CLINIC_ADDRESS, CLINIC_HOURS). Read through
     ``clinic.identity.clinic_identity()``, which caches it."""
@@ -257,6 +257,12 @@ class ClinicIdentity(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text="How soon the clinic contacts a patient after they send their answers. Blank: CLINIC_REVIEW_DAYS.",
     )
+    # The optional logo, kept in the database so that no media server is needed; checked on
+    # upload (clinic.logo: PNG, JPEG or WebP by content, at most 512 KB, never SVG) and served by
+    # clinic.views.clinic_logo at an address carrying ``logo_version`` (a hash of the image).
+    logo = models.BinaryField("logo", blank=True, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    logo_version = models.CharField(max_length=16, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -268,6 +268,9 @@ CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", "")
 CLINIC_HOURS = env.str("CLINIC_HOURS", "")
 # The confirmation page's promise: the clinic contacts the patient within this many business days.
 CLINIC_REVIEW_DAYS = env.int("CLINIC_REVIEW_DAYS", default=2, minimum=1)
+# The header's logo when the admin uploaded none: a PNG, JPEG or WebP file of at most 512 KB
+# (clinic/logo.py checks it once per process; a file that fails is logged and not shown).
+CLINIC_LOGO_FILE = env.str("CLINIC_LOGO_FILE", "")
 # The canonical base of the FHIR exports' own code systems and questionnaire
 # (screening/fhir.py). A canonical URL names; it need not resolve. Set it once and keep it:
 # an EHR stores codes under it.

@@ -9,6 +9,7 @@ from clinic.forms import EmailAuthenticationForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("clinic/logo/<str:version>/", views.clinic_logo, name="clinic_logo"),
     path(
         "accounts/login/",
         sensitive_post_parameters("password")(

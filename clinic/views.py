@@ -9,18 +9,19 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
 from clinic import health
 from clinic.audit import audit_record
 from clinic.forms import PatientRegistrationForm
+from clinic.identity import clinic_identity, current_logo
 from clinic.models import AuditAction, User
 from clinic.services import user_confirm_email, user_register_patient
 
@@ -130,3 +131,30 @@ def healthz(request: HttpRequest) -> HttpResponse:
     worker = "late" if ago > settings.CLINIC_WORKER_LATE_SECONDS else "up"
     return JsonResponse({"status": "ok", "database": "up", "worker": worker, "worker_seen_seconds_ago": ago})
 
+
+
+def _logo_etag(request: HttpRequest, version: str) -> str | None:
+    # From the cached identity: a browser revalidating its copy costs no query.
+    current = clinic_identity().logo_version
+    return current if current and current == version else None
+
+
+@require_GET
+@condition(etag_func=_logo_etag)
+def clinic_logo(request: HttpRequest, version: str) -> HttpResponse:
+    """The clinic's logo, for every page's header (anyone may see it: it is the clinic's, not a
+    patient's). Its address carries a hash of the image, so it is cached for a year; an old
+    address leads to the current one."""
+    identity = clinic_identity()
+    if not identity.logo_version:
+        raise Http404
+    if version != identity.logo_version:
+        return redirect(identity.logo_url)
+    logo = current_logo()
+    if logo is None or logo.version != version:  # changed in another process a moment ago
+        raise Http404
+    response = HttpResponse(logo.data, content_type=logo.content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = 'inline; filename="logo"'
+    return response

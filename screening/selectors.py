@@ -4,6 +4,7 @@ open request for more information that the patient side displays."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ from screening.models import (
     ScreeningResult,
 )
 from screening.presenters import flag_view, flags_by_level, most_severe_reason, readings_used
+from screening.queue_pages import Total, capped_total
 
 # --- Intake sections ----------------------------------------------------------------------------
 # The sections are the patient side's steps (intake/steps.py): one list of steps serves the
@@ -192,16 +194,49 @@ def _queue_filtered(*, filters: QueueFilters, user: User, search: str) -> QueryS
     return cases
 
 
-def queue_level_counts(*, filters: QueueFilters, user: User, search: str = "") -> list[tuple[str, str, int]]:
-    """How many cases the other filters leave at each outcome level, in level order.
+# A search's counts stop here: counting every match of a broad term ("smith" at 100,000 cases)
+# cost most of a search page; "more than 1,000" says as much to the person searching (issue 13).
+SEARCH_COUNT_CAP = 1000
 
-    One aggregate query; the level filter itself is left out so each count can be chosen.
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: str
+    label: str
+    count: int
+    # True when a broad search stopped counting: ``count`` is then a lower bound.
+    at_least: bool = False
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    total: Total  # what the queue lists, the level filter included
+    levels: list[LevelCount]  # per outcome level, the level filter left out so each can be chosen
+
+
+def queue_counts(*, filters: QueueFilters, user: User, search: str = "") -> QueueCounts:
+    """How many cases the queue lists, and how many the other filters leave at each level.
+
+    Without a search: one aggregate per level, whose sum (or the chosen level's count) is the
+    total. While searching: the levels of at most ``SEARCH_COUNT_CAP + 1`` matches, read in one
+    query with a ``LIMIT``; past the cap the total is "more than" the cap and each level's count
+    a lower bound. Only a level filter on a search past the cap needs its own count, itself
+    capped (``SELECT COUNT(*) FROM (… LIMIT cap + 1)``).
     """
-    rows = (
-        _queue_filtered(filters=filters, user=user, search=search).order_by().values("overall").annotate(n=Count("id"))
-    )
-    found = {row["overall"]: row["n"] for row in rows}
-    return [(level.value, level.label, found.get(level.value, 0)) for level in Level]
+    cases = _queue_filtered(filters=filters, user=user, search=search).order_by()
+    if not search.strip():
+        found = Counter({row["overall"]: row["n"] for row in cases.values("overall").annotate(n=Count("id"))})
+        total = Total(found[filters.level] if filters.level else sum(found.values()))
+        return QueueCounts(total, [LevelCount(level.value, level.label, found[level.value]) for level in Level])
+    sample = list(cases.values_list("overall", flat=True)[: SEARCH_COUNT_CAP + 1])
+    found, capped = Counter(sample), len(sample) > SEARCH_COUNT_CAP
+    if not capped:
+        total = Total(found[filters.level] if filters.level else len(sample))
+    elif filters.level:
+        total = capped_total(cases.filter(overall=filters.level), SEARCH_COUNT_CAP)
+    else:
+        total = Total(SEARCH_COUNT_CAP, capped=True)
+    return QueueCounts(total, [LevelCount(level.value, level.label, found[level.value], capped) for level in Level])
 
 
 # --- The case page ------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.paginator import Paginator
 from django.forms import CheckboxSelectMultiple, Form, RadioSelect, Textarea
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,7 +40,8 @@ from screening.forms import (
 )
 from screening.models import Case, CaseStatus
 from screening.presenters import NOT_RECOGNISED
-from screening.selectors import case_page, clinicians, queue_cases, queue_level_counts, with_reasons
+from screening.queue_pages import Cursor, queue_page
+from screening.selectors import case_page, clinicians, queue_cases, queue_counts, with_reasons
 
 QUEUE_PAGE_SIZE = 25
 # The search terms live in the session behind an opaque token (clinic.search_tokens); only
@@ -81,10 +81,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     token, terms = _search_terms(request)
     if request.GET.get("search") and not token:
         messages.info(request, "That search is no longer available: search again.")
+    counts = queue_counts(filters=filters, user=user, search=terms)
     cases = queue_cases(filters=filters, user=user, search=terms)
-    page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = with_reasons(page.object_list)
-    counts = queue_level_counts(filters=filters, user=user, search=terms)
+    # A cursor that is not one of ours (typed, cut, tampered with) is the first page.
+    cursor = Cursor.decode(request.GET.get("cursor", ""))
+    page = queue_page(cases, cursor=cursor, size=QUEUE_PAGE_SIZE, total=counts.total)
+    page.rows = with_reasons(page.rows)
     audit_list_read(
         actor=user,
         model=Case,
@@ -101,9 +103,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "search_form": SearchForm(initial={"q": terms}),
             "search_token": token,
             "searching": bool(terms),
-            "level_counts": counts,
+            "level_counts": counts.levels,
             "active_filters": filter_form.active_count(),
-            "total": page.paginator.count,
+            "total": counts.total,
         },
     )
 

@@ -1,6 +1,8 @@
 """The text of each e-mail: a level, a case number and links, never a name, an address or an answer.
 
-Links are absolute, built from CLINIC_SITE_URL: an e-mail is read outside the app.
+Links are absolute, built from CLINIC_SITE_URL: an e-mail is read outside the app. Every body
+ends with the clinic's signature (its name, phone, address and hours: clinic.identity.signed),
+as the account e-mails do.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from clinic.identity import signed
 from screening.models import Level
 
 OPT_OUT_SALT = "notify.reminder-opt-out"
@@ -47,7 +50,7 @@ def urgent_alert(*, case_id: int, level: str) -> Email:
     link = absolute(reverse("review:case", args=[case_id]))
     return Email(
         subject=f"{SUBJECT_PREFIX} {label}: case {case_id}",
-        body=(
+        body=signed(
             f"An urgent flag ({label}) was raised on case {case_id}.\n\n"
             f"Open the case (sign-in required) and acknowledge the flag:\n{link}\n\n"
             "This e-mail holds no patient details on purpose; they are on the case page.\n"
@@ -59,7 +62,7 @@ def resubmitted(*, case_id: int) -> Email:
     link = absolute(reverse("review:case", args=[case_id]))
     return Email(
         subject=f"{SUBJECT_PREFIX} Case {case_id}: the patient answered the request for more information",
-        body=(
+        body=signed(
             f"The patient resubmitted the intake of case {case_id} after a request for more information.\n"
             f"The case is back in the review queue and has been screened again.\n\n"
             f"Open the case (sign-in required):\n{link}\n"
@@ -77,7 +80,7 @@ def draft_reminder(*, intake_id: int, second: bool) -> Email:
     )
     return Email(
         subject="Your clinic intake is waiting for you" if not second else "A last reminder: your clinic intake",
-        body=(
+        body=signed(
             f"{opening}\n\n"
             "Everything you answered so far is saved. Sign in to continue where you left off:\n"
             f"{resume}\n\n"

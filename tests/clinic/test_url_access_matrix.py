@@ -141,6 +141,9 @@ ROUTES: list[Route] = [
         override={"patient_a": HOME, "patient_b": HOME, "clinician": HOME, "admin": HOME, "no_role": HOME},
     ),
     Route("healthz", "public", override=dict.fromkeys(PERSONAS, OK)),
+    # The clinic's logo is anyone's to see (unverified staff too: it is in the code page's
+    # header); with no logo set, as here, every visitor gets a 404.
+    Route("clinic_logo", "public", args=("0123456789abcdef",), override=dict.fromkeys(PERSONAS, NOT_FOUND)),
     Route(
         "login",
         "public",

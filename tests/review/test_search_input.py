@@ -32,7 +32,7 @@ def test_a_non_ascii_name_is_found(clinician_client):
     url = clinician_client.post(reverse("review:search"), {"q": "zoë"}).url
     response = clinician_client.get(url)
     assert response.status_code == HTTPStatus.OK
-    assert [case.pk for case in response.context["page"].object_list] == [wanted.pk]
+    assert [case.pk for case in response.context["page"].rows] == [wanted.pk]
 
 
 @PROPERTY
