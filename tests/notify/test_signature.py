@@ -13,8 +13,8 @@ from django.test.utils import override_settings
 from clinic.identity import SIGNATURE_DELIMITER, clinic_identity_save, forget_cached_identity
 from clinic.models import ClinicIdentity
 from intake.services import intake_start, patient_get_or_create
-from notify import emails
-from notify.services import reminders_send_due
+from screening.notify import emails
+from screening.notify.services import reminders_send_due
 
 pytestmark = pytest.mark.django_db
 
