@@ -859,21 +859,31 @@ DAST10_ITEMS = (
     "bleeding, etc.)?",
 )
 
+# The instrument's instructions, in full: the first sentence on the page, the rest (what
+# "drug abuse" means, the classes of drugs) one tap away, so that the page stays short.
 DAST10_INSTRUCTIONS = (
     "The following questions concern information about your possible involvement with drugs not including "
-    "alcoholic beverages during the past 12 months. \u201cDrug abuse\u201d refers to (1) the use of prescribed or "
-    "over-the-counter drugs in excess of the directions, and (2) any nonmedical use of drugs. The various classes "
-    "of drugs may include cannabis (marijuana, hashish), solvents (e.g., paint thinner), tranquilizers (e.g., "
-    "Valium), barbiturates, cocaine, stimulants (e.g., speed), hallucinogens (e.g., LSD) or narcotics (e.g., "
-    "heroin). Remember that the questions do not include alcoholic beverages. Please answer every question. If "
-    "you have difficulty with a statement, then choose the response that is mostly right."
+    "alcoholic beverages during the past 12 months."
+)
+DAST10_INSTRUCTIONS_MORE = (
+    "\u201cDrug abuse\u201d refers to (1) the use of prescribed or over-the-counter drugs in excess of the "
+    "directions, and (2) any nonmedical use of drugs. The various classes of drugs may include cannabis "
+    "(marijuana, hashish), solvents (e.g., paint thinner), tranquilizers (e.g., Valium), barbiturates, cocaine, "
+    "stimulants (e.g., speed), hallucinogens (e.g., LSD) or narcotics (e.g., heroin). Remember that the questions "
+    "do not include alcoholic beverages. Please answer every question. If you have difficulty with a statement, "
+    "then choose the response that is mostly right."
 )
 
 
 class SubstanceForm(StepForm):
     layout = (
         Section("Alcohol (AUDIT-C)", starts="auditc_1"),
-        Section("Drug use (DAST-10)", starts="dast10_1", intro=DAST10_INSTRUCTIONS, note="In the past 12 months:"),
+        Section(
+            "Drug use in the past 12 months (DAST-10)",
+            starts="dast10_1",
+            intro=DAST10_INSTRUCTIONS,
+            more=("What counts as drug use (the full instructions)", DAST10_INSTRUCTIONS_MORE),
+        ),
         Section("Ketamine and other drugs", starts="dissociative_use_past_year"),
     )
 

@@ -3,7 +3,8 @@
 The form's fields, in the order they are declared, are the page's questions in page order;
 the layout names only what is not a plain question one after the other:
 
-- ``Section``: a heading (and an introduction) before the question it ``starts`` at;
+- ``Section``: a heading (and an introduction, part of it maybe behind a disclosure) before
+  the question it ``starts`` at;
 - ``Either``: one answer given in one of several units ("Height: cm, or feet and inches");
 - ``FollowUp``: questions asked only after a controlling answer ("If yes: when?"), with the
   answers that need them (``when``) or the answers that make them unneeded (``unless``, for a
@@ -43,6 +44,8 @@ class Section:
     heading: str
     starts: str  # the first field of the section
     intro: str = ""
+    # More of the introduction behind a disclosure: (its summary, its text).
+    more: tuple[str, str] = ("", "")
     note: str = ""  # a short line in bold before the questions ("In the past 12 months:")
 
 
@@ -128,6 +131,7 @@ class Block:
 class PageSection:
     heading: str = ""
     intro: str = ""
+    more: tuple[str, str] = ("", "")
     note: str = ""
     blocks: list[Block] = _field(default_factory=list)
 
@@ -181,7 +185,7 @@ def blocks(form: forms.Form, formset: forms.BaseFormSet | None = None) -> list[P
     for name in form.fields:
         if name in sections:
             section = sections[name]
-            page.append(PageSection(section.heading, section.intro, section.note))
+            page.append(PageSection(section.heading, section.intro, section.more, section.note))
         group = owner.get(name)
         if group is None:
             page[-1].blocks.append(_field_block(form, name))

@@ -31,16 +31,21 @@ def is_checkbox(field: BoundField) -> bool:
 
 
 @register.filter
-def radio_layout(field: BoundField) -> dict[str, str]:
-    """The classes of a radio group's options and of each option: a row, a grid or a stack.
-    Only the visual arrangement changes; the fieldset, legend and labels are the same."""
+def radio_layout(field: BoundField) -> dict[str, Any]:
+    """How a radio group's options sit: side by side when short, two columns when there are
+    two or four of them, else one under the other. A yes/no question without help or error
+    may sit beside its options on a phone (``row``). Only the visual arrangement changes; the
+    fieldset, legend, help, error and labels are the same."""
     labels = [str(label) for value, label in field.field.choices if value != ""]
     longest = max((len(label) for label in labels), default=0)
+    row = len(labels) == 2 and longest <= 3 and not field.help_text and not field.errors
     if longest <= INLINE_LABEL_CHARS:
-        return {"group": "choices choices-inline", "option": ""}
-    if longest <= GRID_LABEL_CHARS and len(labels) <= 5:
-        return {"group": f"choices row row-cols-2 row-cols-md-{len(labels)} g-0", "option": " col"}
-    return {"group": "choices", "option": ""}
+        return {"group": "choices choices-inline", "option": "", "row": row}
+    if longest <= GRID_LABEL_CHARS and len(labels) in (2, 4):
+        return {"group": "choices row row-cols-2 row-cols-md-4 g-0", "option": " col", "row": False}
+    if longest <= GRID_LABEL_CHARS:
+        return {"group": "choices choices-inline", "option": "", "row": False}
+    return {"group": "choices", "option": "", "row": False}
 
 
 @register.simple_tag
