@@ -879,10 +879,10 @@ class SubstanceForm(StepForm):
     layout = (
         Section("Alcohol (AUDIT-C)", starts="auditc_1"),
         Section(
-            "Drug use in the past 12 months (DAST-10)",
+            "Drug use (DAST-10)",
             starts="dast10_1",
             intro=DAST10_INSTRUCTIONS,
-            more=("What counts as drug use (the full instructions)", DAST10_INSTRUCTIONS_MORE),
+            more=("Read the full instructions", DAST10_INSTRUCTIONS_MORE),
         ),
         Section("Ketamine and other drugs", starts="dissociative_use_past_year"),
     )
