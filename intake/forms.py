@@ -165,15 +165,18 @@ class StepForm(forms.Form):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # The metaclass has collected this class's own fields by now (declared_fields).
-        declared = tuple(name for name in cls.declared_fields if name in _INTAKE_COLUMNS)
+        # The metaclass has collected this class's own fields by now (declared_fields); a
+        # parent's come first, as on the page.
+        inherited = (name for base in reversed(cls.__mro__[1:]) for name in getattr(base, "base_fields", {}))
+        fields = tuple(dict.fromkeys([*inherited, *cls.declared_fields]))
+        declared = tuple(name for name in fields if name in _INTAKE_COLUMNS)
         if "columns" not in cls.__dict__:
             cls.columns = declared
         elif cls.columns != declared:
             raise TypeError(f"{cls.__name__}.columns must be its Intake fields in page order: {declared}")
         named = {name for item in cls.layout for name in getattr(item, "fields", (getattr(item, "starts", ""),))}
         named |= {item.controller for item in cls.layout if isinstance(item, FollowUp)}
-        if unknown := named - set(cls.declared_fields):
+        if unknown := named - set(fields):
             raise TypeError(f"{cls.__name__}.layout names fields it does not have: {sorted(unknown)}")
 
     @classmethod
