@@ -40,8 +40,8 @@ def _step(page, intake: Intake, key: str) -> None:
 
 
 def _region(page, name: str):
-    """The follow-up region that holds the question ``name``."""
-    return page.locator(f"[data-reveal-controller]:has([name='{name}'])")
+    """The follow-up region that holds the question ``name`` (a date may be several boxes)."""
+    return page.locator(f"[data-reveal-controller]:has([name^='{name}'])")
 
 
 def test_no_step_is_longer_than_three_phone_screens_when_the_answers_are_no(phone_page, screenshot_dir, capsys):
