@@ -15,6 +15,7 @@ from django.db import models
 from django.http import QueryDict
 
 from intake import forms as intake_forms
+from intake.layout import FollowUp
 from intake.models import AntidepressantTrial, Intake, IntakeMedication, YesNo
 
 REVIEW = "review"
@@ -200,14 +201,14 @@ class CSSRSStep(Step):
     FOLLOWUP_MESSAGE: ClassVar[str] = "Thank you. Please answer the follow-up questions below."
 
     def stay_message(self, form: intake_forms.StepForm, data: QueryDict) -> str | None:
+        # The follow-ups the skip logic asks are the form's server-gated ones (its layout).
         cleaned = form.cleaned_data
         shown = data.getlist("shown")
-        q3_q5 = intake_forms.CSSRSForm.FOLLOWUP_Q3_Q5
-        q6 = intake_forms.CSSRSForm.FOLLOWUP_Q6
-        if cleaned.get("cssrs_q2") == YES and "q3_q5" not in shown:
-            return None if all(cleaned.get(n) for n in q3_q5) else self.FOLLOWUP_MESSAGE
-        if cleaned.get("cssrs_q6") == YES and "q6_timing" not in shown:
-            return None if all(cleaned.get(n) for n in q6) else self.FOLLOWUP_MESSAGE
+        for follow_up in form.layout:
+            if not isinstance(follow_up, FollowUp) or not follow_up.server_gate:
+                continue
+            if follow_up.needs(cleaned.get(follow_up.controller)) and follow_up.shown not in shown:
+                return None if all(cleaned.get(n) for n in follow_up.fields) else self.FOLLOWUP_MESSAGE
         return None
 
 
