@@ -140,3 +140,21 @@ def test_without_javascript_every_follow_up_is_on_the_page_and_can_be_answered(b
         assert page.get_by_role("button", name="Add a medicine").is_visible()
     finally:
         context.close()
+
+
+def test_a_follow_up_with_an_error_stays_on_the_page_after_the_server_refuses_it(phone_page):
+    page = phone_page
+    intake = _start(page, "error@example.org")
+    _step(page, intake, "heart")
+    page.locator('input[name="bp_known"][value="yes"]').check()
+    page.get_by_label("Top number (systolic)").fill("120")
+    # "No" after typing a reading: the reading stays on the screen, and the server refuses the
+    # pair as it always has; nothing typed is lost.
+    page.locator('input[name="bp_known"][value="no"]').check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.locator("#error-summary").wait_for()
+    assert "You typed a reading below: choose Yes, or clear the reading." in page.locator("#error-summary").inner_text()
+    assert _region(page, "bp_systolic").is_visible()
+    assert page.get_by_label("Top number (systolic)").input_value() == "120"
+    intake.refresh_from_db()
+    assert intake.bp_known is None and intake.bp_systolic is None
