@@ -5,8 +5,12 @@ Every question is optional at form level: an unanswered question stays ``NULL`` 
 is listed as missing on the review page, and the engine reports it as ``INCOMPLETE``. Every
 question that feeds a rule offers "I don't know" where the spec has ``unknown``.
 
-Each form lists the model columns it writes (``columns``); ``column_values()`` gives them from
-``cleaned_data``. Forms with rows (medications, antidepressants) also carry a formset class.
+A form's fields, in declaration order, are its page's questions in page order, and those that
+are Intake columns are the columns it writes (``columns``; ``column_values()`` gives them from
+``cleaned_data``). Its ``layout`` (intake/layout.py) adds the headings, the either-or groups
+and the follow-up questions; the one step template renders any form from it, so adding a
+question is one line here plus its migration. Forms with rows (medications, antidepressants)
+also carry a formset class.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
 from clinic.text import clean_name
+from intake.layout import Either, FollowUp, LayoutItem, Rows, Section
 from intake.models import (
     Arrhythmia,
     ConsentVersion,
@@ -40,7 +45,6 @@ from screening.engine.facts import (
     MAX_AGE_YEARS,
     valid_range,
 )
-from screening.engine.facts import SECTIONS as FACTS_SECTIONS
 from screening.engine.scoring import DIASTOLIC_ENTRY, PATIENT_SYSTOLIC_ENTRY, age_on
 
 NUL_MESSAGE = (
@@ -144,15 +148,41 @@ def text(label: str, max_length: int, help_text: str = "", **attrs: str) -> NoNu
 # --- Base -------------------------------------------------------------------------------
 
 
+_INTAKE_COLUMNS = frozenset(f.name for f in Intake._meta.concrete_fields)
+
+
 class StepForm(forms.Form):
-    """A step's form. ``columns`` are the Intake columns it writes."""
+    """A step's form. ``columns`` are the Intake columns it writes: its declared fields that
+    are Intake columns, in page order (a form may name them itself, in the same order)."""
 
     columns: ClassVar[tuple[str, ...]] = ()
+    layout: ClassVar[tuple[LayoutItem, ...]] = ()
     # Answers written even when another field of the page fails validation: a "yes" to a
     # safety question must reach the safety check whatever else is wrong on the page.
     safety_columns: ClassVar[tuple[str, ...]] = ()
     formset_class: ClassVar[type[forms.BaseFormSet] | None] = None
     formset_prefix: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The metaclass has collected this class's own fields by now (declared_fields); a
+        # parent's come first, as on the page.
+        inherited = (name for base in reversed(cls.__mro__[1:]) for name in getattr(base, "base_fields", {}))
+        fields = tuple(dict.fromkeys([*inherited, *cls.declared_fields]))
+        declared = tuple(name for name in fields if name in _INTAKE_COLUMNS)
+        if "columns" not in cls.__dict__:
+            cls.columns = declared
+        elif cls.columns != declared:
+            raise TypeError(f"{cls.__name__}.columns must be its Intake fields in page order: {declared}")
+        named = {name for item in cls.layout for name in getattr(item, "fields", (getattr(item, "starts", ""),))}
+        named |= {item.controller for item in cls.layout if isinstance(item, FollowUp)}
+        if unknown := named - set(fields):
+            raise TypeError(f"{cls.__name__}.layout names fields it does not have: {sorted(unknown)}")
+
+    @classmethod
+    def follow_up_of(cls, name: str) -> FollowUp | None:
+        """The follow-up a question belongs to (None: it is always asked)."""
+        return next((item for item in cls.layout if isinstance(item, FollowUp) and name in item.fields), None)
 
     def __init__(self, *args: Any, intake: Intake, **kwargs: Any) -> None:
         self.intake = intake
@@ -194,7 +224,15 @@ PHONE_RE = re.compile(r"^[0-9+().\-\s]+$")
 
 
 class AboutForm(StepForm):
-    columns = ("date_of_birth", "sex_at_birth", "height_cm", "weight_kg", "phone")
+    layout = (
+        Either(
+            "height-group",
+            "Height",
+            "In centimetres, or in feet and inches.",
+            (("height_cm",), ("height_ft", "height_in")),
+        ),
+        Either("weight-group", "Weight", "In kilograms or in pounds.", (("weight_kg",), ("weight_lb",))),
+    )
 
     date_of_birth = date_field("Date of birth")
     sex_at_birth = choice(
@@ -348,7 +386,12 @@ class AboutForm(StepForm):
 
 
 class PregnancyForm(StepForm):
-    columns = ("pregnancy_possible", "pregnant", "breastfeeding", "planning_pregnancy")
+    # When a pregnancy is not possible, the questions about one are not needed (spec PRG-04);
+    # while that is unanswered they are.
+    layout = (
+        FollowUp("pregnancy_possible", ("pregnant",), unless=(Tri.NO,)),
+        FollowUp("pregnancy_possible", ("planning_pregnancy",), unless=(Tri.NO,)),
+    )
 
     pregnancy_possible = tri("Is it possible that you could become pregnant?")
     pregnant = choice("Are you pregnant now, or could you be?", Pregnant.choices)
@@ -360,25 +403,19 @@ class PregnancyForm(StepForm):
 
 
 class HeartForm(StepForm):
-    columns = (
-        "aneurysm",
-        "arteriovenous_malformation",
-        "intracerebral_hemorrhage",
-        "cardiovascular_event",
-        "cardiovascular_event_date",
-        "unstable_angina",
-        "coronary_artery_disease",
-        "valvular_disease",
-        "stroke_or_tia",
-        "heart_failure",
-        "arrhythmia",
-        "hypertension_diagnosed",
-        "hypertension_controlled",
-        "hypertensive_encephalopathy",
-        "bp_known",
-        "bp_systolic",
-        "bp_diastolic",
-        "bp_date",
+    layout = (
+        Section("Blood vessels and the brain", starts="aneurysm"),
+        Section("Heart", starts="cardiovascular_event"),
+        FollowUp("cardiovascular_event", ("cardiovascular_event_date",), when=(Tri.YES,)),
+        Section("Blood pressure", starts="hypertension_diagnosed"),
+        FollowUp("hypertension_diagnosed", ("hypertension_controlled",), when=(Tri.YES,)),
+        FollowUp(
+            "bp_known",
+            ("bp_systolic", "bp_diastolic", "bp_date"),
+            when=(YesNo.YES,),
+            legend="If yes: your most recent reading",
+            help="For example 120 over 80: the top number is 120, the bottom number is 80.",
+        ),
     )
 
     aneurysm = tri(
@@ -499,9 +536,6 @@ def _in_range(value: int | None, bounds: tuple[int, int], what: str) -> int | No
 
 
 class MedicalForm(StepForm):
-    # The engine's medical history (SCREENING_SPEC §3), in its order, less what the heart page asks.
-    columns = tuple(name for name in FACTS_SECTIONS["medical"] if name not in HeartForm.columns)
-
     ketamine_allergy = tri("Have you ever had an allergic reaction to ketamine or esketamine (Spravato)?")
     raised_intracranial_pressure = tri(
         "Have you been told you have raised pressure inside your skull (raised intracranial pressure)?"
@@ -610,16 +644,26 @@ class RowsMixin:
 
 
 class MentalHealthForm(RowsMixin, StepForm):
-    # The engine's psychiatric history (SCREENING_SPEC §3), in its order, then whether an
-    # antidepressant was tried: the failed trials are counted from the rows (intake/facts.py).
-    columns = (
-        *(name for name in FACTS_SECTIONS["psychiatric"] if name != "failed_antidepressant_trials"),
-        "antidepressants_tried",
-    )
     formset_class = TrialFormSet
     formset_prefix = "trials"
     rows_question = "antidepressants_tried"
     rows_yes_message = "You listed antidepressants below: choose Yes, or remove them."
+    layout = (
+        FollowUp(
+            "antidepressants_tried",
+            (
+                Rows(
+                    title="Antidepressants tried in this episode",
+                    noun="Antidepressant",
+                    help="Count a medicine you took at the full dose for at least 6 weeks as an adequate trial; "
+                    "list the others too.",
+                    add_first="Add an antidepressant",
+                    add_more="Add another antidepressant",
+                ),
+            ),
+            when=(Tri.YES,),
+        ),
+    )
 
     psychotic_disorder = tri(
         "Have you ever been diagnosed with schizophrenia, schizoaffective disorder or delusional disorder?"
@@ -693,7 +737,6 @@ GAD7_ITEMS = (
 class PHQ9Form(StepForm):
     """PHQ-9 (Kroenke, Spitzer & Williams 2001), official wording and options."""
 
-    columns = tuple(f"phq9_{n}" for n in range(1, 10))
     # Item 9 feeds the suicide-risk rule SAF-01.
     safety_columns = ("phq9_9",)
 
@@ -710,8 +753,6 @@ class PHQ9Form(StepForm):
 
 class GAD7Form(StepForm):
     """GAD-7 (Spitzer et al. 2006), official wording and options."""
-
-    columns = tuple(f"gad7_{n}" for n in range(1, 8))
 
     gad7_1 = scale(f"1. {GAD7_ITEMS[0]}", FREQUENCY_OPTIONS)
     gad7_2 = scale(f"2. {GAD7_ITEMS[1]}", FREQUENCY_OPTIONS)
@@ -737,6 +778,13 @@ class CSSRSForm(StepForm):
     safety_columns = columns
     FOLLOWUP_Q3_Q5 = tuple(f"cssrs_{key}" for key in CSSRS_FOLLOWUP_AFTER_Q2)
     FOLLOWUP_Q6 = tuple(f"cssrs_{key}" for key in CSSRS_FOLLOWUP_AFTER_Q6)
+    # The skip logic stays on the server: the follow-ups are on the page only once asked.
+    layout = (
+        Section("In the past month:", starts="cssrs_q1"),
+        FollowUp("cssrs_q2", FOLLOWUP_Q3_Q5, when=(YesNo.YES,), server_gate="show_q3_q5", shown="q3_q5"),
+        Section("At any time in your life:", starts="cssrs_q6"),
+        FollowUp("cssrs_q6", FOLLOWUP_Q6, when=(YesNo.YES,), server_gate="show_q6_timing", shown="q6_timing"),
+    )
 
     cssrs_q1 = yes_no("1. Have you wished you were dead or wished you could go to sleep and not wake up?")
     cssrs_q2 = yes_no("2. Have you actually had any thoughts of killing yourself?")
@@ -814,18 +862,33 @@ DAST10_ITEMS = (
     "bleeding, etc.)?",
 )
 
+# The instrument's instructions, in full: the first sentence on the page, the rest (what
+# "drug abuse" means, the classes of drugs) one tap away, so that the page stays short.
+DAST10_INSTRUCTIONS = (
+    "The following questions concern information about your possible involvement with drugs not including "
+    "alcoholic beverages during the past 12 months."
+)
+DAST10_INSTRUCTIONS_MORE = (
+    "\u201cDrug abuse\u201d refers to (1) the use of prescribed or over-the-counter drugs in excess of the "
+    "directions, and (2) any nonmedical use of drugs. The various classes of drugs may include cannabis "
+    "(marijuana, hashish), solvents (e.g., paint thinner), tranquilizers (e.g., Valium), barbiturates, cocaine, "
+    "stimulants (e.g., speed), hallucinogens (e.g., LSD) or narcotics (e.g., heroin). Remember that the questions "
+    "do not include alcoholic beverages. Please answer every question. If you have difficulty with a statement, "
+    "then choose the response that is mostly right."
+)
+
 
 class SubstanceForm(StepForm):
-    columns = (
-        *(f"auditc_{n}" for n in range(1, 4)),
-        *(f"dast10_{n}" for n in range(1, 11)),
-        "dissociative_use_past_year",
-        "ketamine_use_disorder_history",
-        "drug_use_disorder_current",
+    layout = (
+        Section("Alcohol (AUDIT-C)", starts="auditc_1"),
+        Section(
+            "Drug use (DAST-10)",
+            starts="dast10_1",
+            intro=DAST10_INSTRUCTIONS,
+            more=("Read the full instructions", DAST10_INSTRUCTIONS_MORE),
+        ),
+        Section("Ketamine and other drugs", starts="dissociative_use_past_year"),
     )
-    AUDITC = tuple(f"auditc_{n}" for n in range(1, 4))
-    DAST10 = tuple(f"dast10_{n}" for n in range(1, 11))
-    OTHER = ("dissociative_use_past_year", "ketamine_use_disorder_history", "drug_use_disorder_current")
 
     auditc_1 = scale(AUDITC_ITEMS[0][0], AUDITC_ITEMS[0][1])
     auditc_2 = scale(AUDITC_ITEMS[1][0], AUDITC_ITEMS[1][1])
@@ -856,11 +919,26 @@ class SubstanceForm(StepForm):
 
 
 class MedicationsForm(RowsMixin, StepForm):
-    columns = ("takes_medications",)
     formset_class = MedicationFormSet
     formset_prefix = "meds"
     rows_question = "takes_medications"
     rows_yes_message = "You listed medicines below: choose Yes, or remove them."
+    layout = (
+        FollowUp(
+            "takes_medications",
+            (
+                Rows(
+                    title="Medicines you take now",
+                    noun="Medicine",
+                    help="One medicine per row, with its dose and how often you take it, as written on the label "
+                    "if you can.",
+                    add_first="Add a medicine",
+                    add_more="Add another medicine",
+                ),
+            ),
+            when=(YesNo.YES,),
+        ),
+    )
 
     takes_medications = choice(
         "Do you take any medicines now?",
@@ -881,8 +959,6 @@ class MedicationsForm(RowsMixin, StepForm):
 
 
 class GoalsForm(StepForm):
-    columns = ("treatment_goals", "has_ride_home", "route_preference")
-
     treatment_goals = NoNulCharField(
         label="What would you like treatment to help you with?",
         max_length=4000,

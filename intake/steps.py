@@ -15,6 +15,7 @@ from django.db import models
 from django.http import QueryDict
 
 from intake import forms as intake_forms
+from intake.layout import FollowUp
 from intake.models import AntidepressantTrial, Intake, IntakeMedication, YesNo
 
 REVIEW = "review"
@@ -43,8 +44,6 @@ class Step:
     form_class: type[intake_forms.StepForm]
     intro: str = ""
     attribution: str = ""
-    # Questions asked only after another answer (e.g. "If yes: when?"), and only then missing.
-    needed_when: dict[str, Predicate] = field(default_factory=dict)
     # Plainer wording for the missing list where a field's label reads oddly on its own.
     missing_labels: dict[str, str] = field(default_factory=dict)
     # Whether a save of this step runs the draft safety check, which alerts the clinic at
@@ -53,9 +52,8 @@ class Step:
     # alert a clinician has acknowledged is not raised again by an unrelated save.
     safety_check: bool = False
 
-    @property
-    def template(self) -> str:
-        return f"intake/steps/{self.key.replace('-', '_')}.html"
+    # Every step's page is rendered from its form's layout by the one step template.
+    template: ClassVar[str] = "intake/step.html"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -68,6 +66,12 @@ class Step:
 
     # --- Reading back -------------------------------------------------------------------
 
+    def _condition(self, name: str) -> Predicate | None:
+        """When a question is needed: a follow-up ("If yes: when?", ``FollowUp`` in the form's
+        layout) only after the answer that asks it; any other question always."""
+        follow_up = self.form_class.follow_up_of(name)
+        return None if follow_up is None else follow_up.needed
+
     def _label(self, name: str) -> str:
         if name in self.missing_labels:
             return self.missing_labels[name]
@@ -77,7 +81,7 @@ class Step:
         """The step's unanswered questions, in plain words, in page order."""
         unanswered = []
         for name in self.columns:
-            condition = self.needed_when.get(name)
+            condition = self._condition(name)
             if condition is not None and not condition(intake):
                 continue
             value = getattr(intake, name)
@@ -96,7 +100,7 @@ class Step:
         """Every question of the step with the patient's answer in words."""
         result = []
         for name in self.columns:
-            condition = self.needed_when.get(name)
+            condition = self._condition(name)
             value = getattr(intake, name)
             if condition is not None and not condition(intake) and value in (None, ""):
                 continue
@@ -197,14 +201,14 @@ class CSSRSStep(Step):
     FOLLOWUP_MESSAGE: ClassVar[str] = "Thank you. Please answer the follow-up questions below."
 
     def stay_message(self, form: intake_forms.StepForm, data: QueryDict) -> str | None:
+        # The follow-ups the skip logic asks are the form's server-gated ones (its layout).
         cleaned = form.cleaned_data
         shown = data.getlist("shown")
-        q3_q5 = intake_forms.CSSRSForm.FOLLOWUP_Q3_Q5
-        q6 = intake_forms.CSSRSForm.FOLLOWUP_Q6
-        if cleaned.get("cssrs_q2") == YES and "q3_q5" not in shown:
-            return None if all(cleaned.get(n) for n in q3_q5) else self.FOLLOWUP_MESSAGE
-        if cleaned.get("cssrs_q6") == YES and "q6_timing" not in shown:
-            return None if all(cleaned.get(n) for n in q6) else self.FOLLOWUP_MESSAGE
+        for follow_up in form.layout:
+            if not isinstance(follow_up, FollowUp) or not follow_up.server_gate:
+                continue
+            if follow_up.needs(cleaned.get(follow_up.controller)) and follow_up.shown not in shown:
+                return None if all(cleaned.get(n) for n in follow_up.fields) else self.FOLLOWUP_MESSAGE
         return None
 
 
@@ -246,10 +250,6 @@ def _in_words(form_field: forms.Field, name: str, value: Any) -> str | None:
     return str(value)
 
 
-def _yes(column: str) -> Predicate:
-    return lambda intake: getattr(intake, column) == "yes"
-
-
 STEPS: tuple[Step, ...] = (
     Step(
         key="about",
@@ -264,11 +264,6 @@ STEPS: tuple[Step, ...] = (
         form_class=intake_forms.PregnancyForm,
         intro="We ask everyone these questions, whatever their sex, because esketamine and ketamine are not "
         "recommended during pregnancy or breastfeeding.",
-        # When a pregnancy is not possible, the other pregnancy questions are not needed (spec PRG-04).
-        needed_when={
-            "pregnant": lambda intake: intake.pregnancy_possible != "no",
-            "planning_pregnancy": lambda intake: intake.pregnancy_possible != "no",
-        },
     ),
     Step(
         key="heart",
@@ -276,13 +271,6 @@ STEPS: tuple[Step, ...] = (
         form_class=intake_forms.HeartForm,
         safety_check=True,
         intro="These conditions matter because ketamine and esketamine raise blood pressure for a short time.",
-        needed_when={
-            "cardiovascular_event_date": _yes("cardiovascular_event"),
-            "hypertension_controlled": _yes("hypertension_diagnosed"),
-            "bp_systolic": _yes("bp_known"),
-            "bp_diastolic": _yes("bp_known"),
-            "bp_date": _yes("bp_known"),
-        },
         missing_labels={
             "cardiovascular_event_date": "The date of your most recent heart attack, stent, bypass or other event",
             "hypertension_controlled": "Whether your high blood pressure is under control",
@@ -332,11 +320,6 @@ STEPS: tuple[Step, ...] = (
         attribution="Columbia-Suicide Severity Rating Scale (C-SSRS), Screen Version \u2013 Recent, "
         "\u00a9 The Research Foundation for Mental Hygiene, Inc. (Posner et al. 2008/2011); free for use by "
         "health care providers. Reproduced with the questions' original wording.",
-        # Spec §4 skip logic: follow-up questions are needed only after a yes.
-        needed_when={
-            **{name: _yes("cssrs_q2") for name in intake_forms.CSSRSForm.FOLLOWUP_Q3_Q5},
-            **{name: _yes("cssrs_q6") for name in intake_forms.CSSRSForm.FOLLOWUP_Q6},
-        },
         missing_labels={"cssrs_q6_past_3_months": "6. Was this within the past 3 months?"},
     ),
     Step(

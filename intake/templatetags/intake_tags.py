@@ -1,4 +1,5 @@
-"""Template helpers for accessible intake forms: Bootstrap classes on widgets, anchors for
+"""Template helpers for accessible intake forms: Bootstrap classes on widgets, how a radio
+group's options sit (in a row when they are short), a step's layout as sections, anchors for
 the error summary, and the list of every error on a page (form and rows)."""
 
 from __future__ import annotations
@@ -9,7 +10,14 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
+from intake.layout import PageSection, blocks
+
 register = template.Library()
+
+# Radio options this short sit side by side, wrapping as the screen needs ("Yes  No  I don't
+# know"); up to this length, two columns on a phone; longer ones one under the other.
+INLINE_LABEL_CHARS = 16
+GRID_LABEL_CHARS = 32
 
 
 @register.filter
@@ -20,6 +28,35 @@ def is_radio(field: BoundField) -> bool:
 @register.filter
 def is_checkbox(field: BoundField) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def radio_layout(field: BoundField) -> dict[str, Any]:
+    """How a radio group's options sit: side by side when short, two columns when there are
+    two or four of them, else one under the other. A yes/no question without help or error
+    may sit beside its options on a phone (``row``). Only the visual arrangement changes; the
+    fieldset, legend, help, error and labels are the same."""
+    labels = [str(label) for value, label in field.field.choices if value != ""]
+    longest = max((len(label) for label in labels), default=0)
+    row = len(labels) == 2 and longest <= 3 and not field.help_text and not field.errors
+    if longest <= INLINE_LABEL_CHARS:
+        return {"group": "choices choices-inline", "option": "", "row": row}
+    if longest <= GRID_LABEL_CHARS and len(labels) in (2, 4):
+        return {"group": "choices row row-cols-2 row-cols-md-4 g-0", "option": " col", "row": False}
+    if longest <= GRID_LABEL_CHARS:
+        return {"group": "choices choices-inline", "option": "", "row": False}
+    return {"group": "choices", "option": "", "row": False}
+
+
+@register.simple_tag
+def step_layout(form: forms.Form, formset: Any = None) -> list[PageSection]:
+    """The step's questions as its form's layout groups them (intake/layout.py)."""
+    return blocks(form, formset)
+
+
+@register.filter
+def is_number(field: BoundField) -> bool:
+    return isinstance(field.field.widget, forms.NumberInput)
 
 
 @register.filter

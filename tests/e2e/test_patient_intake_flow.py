@@ -27,6 +27,10 @@ ROW_BUTTONS = {
 
 
 def choose_or_fill(page, name: str, value: str) -> None:
+    # A follow-up its controlling answer does not ask ("If yes: …" after a no) is not on the
+    # screen, so a patient cannot answer it (the facts may hold an answer for it all the same).
+    if page.locator(f'[data-reveal-controller][hidden] [name="{name}"]').count():
+        return
     field = page.locator(f'[name="{name}"]')
     if field.first.get_attribute("type") == "radio":
         page.locator(f'[name="{name}"][value="{value}"]').check()

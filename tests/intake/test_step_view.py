@@ -111,7 +111,7 @@ def test_errors_are_summarised_at_the_top_and_tied_to_their_fields(patient_clien
     assert 'aria-invalid="true"' in body
     # A radio group is a fieldset with a legend, described by its error.
     assert (
-        '<fieldset class="question mb-4" id="id_sex_at_birth" '
+        '<fieldset class="question" id="id_sex_at_birth" '
         'aria-describedby="id_sex_at_birth_helptext id_sex_at_birth_error">' in body
     )
     assert '<legend class="question-legend">Sex assigned at birth</legend>' in body
