@@ -185,8 +185,11 @@ def _attach_nul_errors(form: StepForm, formset: forms.BaseFormSet | None, nul_ke
         return
     error = forms.ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")
     for candidate in [form, *(formset.forms if formset is not None else [])]:
-        for name in list(candidate.fields):
-            if candidate.add_prefix(name) in nul_keys:
+        for name, form_field in list(candidate.fields.items()):
+            key = candidate.add_prefix(name)
+            # A field of several boxes (a date's day, month and year) posts one key per box.
+            suffixes = getattr(form_field.widget, "widgets_names", None) or [""]
+            if any(key + suffix in nul_keys for suffix in suffixes):
                 candidate.add_error(name, error)
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import AuditAction, AuditEvent, ClinicIdentity, Role
+from intake.date_input import date_post
 from intake.demo import BASE_FACTS, fill_intake, form_posts_from_facts
 from intake.models import Intake
 from tests.e2e.conftest import PHONE, sign_in, sign_in_staff
@@ -21,7 +22,7 @@ BEFORE_PHQ9 = ["about", "pregnancy", "heart", "medical", "mental_health", "phq9"
 
 def _posts() -> dict:
     posts = form_posts_from_facts(BASE_FACTS)
-    posts["heart"]["bp_date"] = timezone.localdate().isoformat()
+    posts["heart"].update(date_post("bp_date", timezone.localdate()))
     return posts
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from intake.date_input import date_post
 from intake.demo import BASE_FACTS, form_posts_from_facts
 from intake.models import Intake, IntakeStatus
 from screening.models import ScreeningResult
@@ -64,7 +65,7 @@ def save_and_continue(page, expected_next: str) -> None:
 
 def test_a_patient_registers_fills_in_leaves_resumes_and_submits(page, phone_page, screenshot_dir, consent_text):
     posts = form_posts_from_facts(BASE_FACTS)
-    posts["heart"]["bp_date"] = timezone.localdate().isoformat()
+    posts["heart"].update(date_post("bp_date", timezone.localdate()))
 
     # Register: the intake starts at its first step.
     page.goto("/accounts/register/")

@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from intake.date_input import date_post
 from intake.models import IntakeMedication, StepDraft
 from tests.factories import StepDraftFactory
 from tests.intake.conftest import post_step, step_url
@@ -73,7 +74,9 @@ def test_invalid_input_is_kept_as_a_draft_and_shown_again_with_its_errors(patien
     intake.height_cm = 170
     intake.save()
     data = {
-        "date_of_birth": "2999-01-01",
+        "date_of_birth_day": "1",
+        "date_of_birth_month": "1",
+        "date_of_birth_year": "2999",
         "height_cm": "500",
         "weight_lb": "150",
         "sex_at_birth": "female",
@@ -84,7 +87,7 @@ def test_invalid_input_is_kept_as_a_draft_and_shown_again_with_its_errors(patien
     assert response.status_code == HTTPStatus.OK
     body = response.content.decode()
     # Every typed value is on the page again...
-    assert 'value="2999-01-01"' in body
+    assert 'name="date_of_birth_year" value="2999"' in body
     assert 'value="500"' in body
     assert 'value="150"' in body
     assert 'value="female" checked' in body
@@ -100,13 +103,15 @@ def test_invalid_input_is_kept_as_a_draft_and_shown_again_with_its_errors(patien
 
 
 def test_errors_are_summarised_at_the_top_and_tied_to_their_fields(patient_client, intake):
-    response = post_step(patient_client, intake, "about", {"date_of_birth": "2999-01-01", "sex_at_birth": "robot"})
+    response = post_step(
+        patient_client, intake, "about", {**date_post("date_of_birth", "2999-01-01"), "sex_at_birth": "robot"}
+    )
     body = response.content.decode()
     assert 'id="error-summary"' in body
     assert body.index('id="error-summary"') < body.index('<form method="post" id="step-form"')
-    assert '<a href="#id_date_of_birth">' in body
+    assert '<a href="#id_date_of_birth_day">' in body
     assert '<a href="#id_sex_at_birth_0">' in body
-    assert 'aria-describedby="id_date_of_birth_error"' in body
+    assert 'aria-describedby="id_date_of_birth_helptext id_date_of_birth_error"' in body
     assert 'id="id_date_of_birth_error"' in body
     assert 'aria-invalid="true"' in body
     # A radio group is a fieldset with a legend, described by its error.
