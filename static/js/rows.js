@@ -9,11 +9,17 @@
     return;
   }
   var target = document.getElementById(match[1]);
-  if (!target) {
+  var first = target && (target.id === "rows" ? target : target.querySelector("input:not([type=hidden]), select, textarea"));
+  if (!first) {
     return;
   }
-  var first = target.id === "rows" ? target : target.querySelector("input:not([type=hidden]), select, textarea");
-  if (first) {
-    first.focus();
+  function focusRow() {
+    if (document.activeElement !== first) {
+      first.focus();
+    }
   }
+  focusRow();
+  // The browser's own move to the #row while the page loads takes the focus back to the page:
+  // focus again once it has loaded.
+  window.addEventListener("load", focusRow);
 })();

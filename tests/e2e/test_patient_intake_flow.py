@@ -83,7 +83,10 @@ def test_a_patient_registers_fills_in_leaves_resumes_and_submits(page, phone_pag
     assert page.locator("#progress-label").inner_text() == "Step 1 of 12"
 
     # A validation error: the summary on top, the message by the field, nothing lost.
-    page.get_by_label("Date of birth").fill("2999-01-01")
+    born = page.get_by_role("group", name="Date of birth")
+    born.get_by_label("Day").fill("1")
+    born.get_by_label("Month").fill("1")
+    born.get_by_label("Year").fill("2999")
     page.get_by_label("Female", exact=True).check()
     page.get_by_label("Height (cm)").fill("168")
     page.get_by_role("button", name="Save and continue").click()

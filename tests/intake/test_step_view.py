@@ -108,7 +108,7 @@ def test_errors_are_summarised_at_the_top_and_tied_to_their_fields(patient_clien
     )
     body = response.content.decode()
     assert 'id="error-summary"' in body
-    assert body.index('id="error-summary"') < body.index('<form method="post" id="step-form"')
+    assert body.index('id="error-summary"') < body.index('id="step-form"')
     assert '<a href="#id_date_of_birth_day">' in body
     assert '<a href="#id_sex_at_birth_0">' in body
     assert 'aria-describedby="id_date_of_birth_helptext id_date_of_birth_error"' in body
@@ -267,6 +267,8 @@ def test_the_rows_carry_the_ids_the_page_opens_at(patient_client, intake):
     assert '<fieldset class="card mb-3 row-card" id="row-1">' in body
     assert '<fieldset class="card mb-3 row-card" id="row-2">' in body
     assert '<script src="/static/js/rows.js" defer></script>' in body
+    # The page posts to its own address without the #row: the next page opens at its top.
+    assert f'<form method="post" action="{step_url(intake, "mental_health")}" id="step-form"' in body
 
 
 def test_adding_a_row_to_a_page_with_an_error_shows_the_error_first(patient_client, intake):
