@@ -12,6 +12,7 @@ from clinic.models import Role
 from intake.models import Intake, StepDraft
 from intake.services import intake_save_step
 from intake.steps import STEP_BY_KEY
+from tests.e2e.accessibility import Tally, axe_source, check_page
 from tests.e2e.conftest import PHONE, sign_in
 from tests.factories import DEMO_PASSWORD, UserFactory
 
@@ -28,6 +29,24 @@ MEDICINES = (
     "Omeprazole",
     "Vitamin D",
 )
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone, as conftest's phone_page, that also lets axe-core be injected (CSP bypassed)."""
+    context = browser.new_context(
+        viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True, bypass_csp=True
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def _passes_axe(page, name: str) -> None:
+    """No serious or critical axe-core violation, and no sideways scrolling at 320 px or 200% zoom."""
+    tally = Tally()
+    check_page(page, name, tally, source=axe_source())
+    assert not tally.blocking and not tally.sideways, tally.blocking + tally.sideways
 
 
 def _signed_in_patient(page) -> Intake:
@@ -63,8 +82,8 @@ def _comes_on_screen(page, locator) -> bool:
     return False
 
 
-def test_an_impossible_birth_date_is_refused_beside_the_field_and_shown_as_typed(phone_page, screenshot_dir):
-    page = phone_page
+def test_an_impossible_birth_date_is_refused_beside_the_field_and_shown_as_typed(phone, screenshot_dir):
+    page = phone
     intake = _signed_in_patient(page)
     born = page.get_by_role("group", name="Date of birth")
     assert born.get_by_text("For example, 27 3 1988").is_visible()
@@ -93,6 +112,7 @@ def test_an_impossible_birth_date_is_refused_beside_the_field_and_shown_as_typed
     assert page.get_by_label("Phone number").input_value() == "(555) 010-0199"
     assert page.evaluate("document.body.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(screenshot_dir / "date-of-birth-impossible-phone.png"), full_page=True)
+    _passes_axe(page, "about: an impossible date of birth")
 
     # The summary's link leads to the first box.
     link = page.locator("#error-summary").get_by_role("link", name="Date of birth must be a real date")
@@ -117,8 +137,8 @@ def test_an_impossible_birth_date_is_refused_beside_the_field_and_shown_as_typed
     assert intake.date_of_birth.isoformat() == "1988-02-28"
 
 
-def test_adding_a_medicine_to_a_long_list_lands_on_the_new_row_with_the_focus_in_it(phone_page, screenshot_dir):
-    page = phone_page
+def test_adding_a_medicine_to_a_long_list_lands_on_the_new_row_with_the_focus_in_it(phone, screenshot_dir):
+    page = phone
     url = _eight_medicines(_signed_in_patient(page))
     page.goto(url)
     add = page.get_by_role("button", name="Add another medicine")
@@ -134,6 +154,8 @@ def test_adding_a_medicine_to_a_long_list_lands_on_the_new_row_with_the_focus_in
     # Far down a long page: not the top, where the reload used to leave the patient.
     assert page.evaluate("window.scrollY") > PHONE["height"]
     page.screenshot(path=str(screenshot_dir / "medications-row-added-phone.png"))
+    _passes_axe(page, "medications: a row added")
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'meds-8-name'")
 
     # Removing medicine 3 lands where it was: on the row now in its place.
     page.get_by_role("button", name="Remove medicine 3").click()
