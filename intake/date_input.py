@@ -128,10 +128,18 @@ def _join(parts: Sequence[str]) -> str:
     return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else list(parts))
 
 
+def _number(text: str) -> int | None:
+    """The number typed in a box, or None when it is not one. Past 4 digits (leading zeros
+    aside) it is no day, month or year: 10000 stands for it (int() of thousands fails)."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 4 else 10_000
+
+
 def _month(text: str) -> int | None:
-    if _NUMBER.fullmatch(text):
-        return int(text)
-    return _MONTHS_BY_NAME.get(text.casefold().rstrip("."))
+    number = _number(text)
+    return number if number is not None else _MONTHS_BY_NAME.get(text.casefold().rstrip("."))
 
 
 class DateInputField(forms.MultiValueField):
@@ -162,13 +170,9 @@ class DateInputField(forms.MultiValueField):
         missing = [part for part in PARTS if not typed[part]]
         if missing:
             raise self._error(f"{self.subject} must include a {_join(missing)}", "incomplete", missing)
-        month = _month(typed["month"])
-        readable = {
-            "day": _NUMBER.fullmatch(typed["day"]) is not None,
-            "month": month is not None,
-            "year": _NUMBER.fullmatch(typed["year"]) is not None,
-        }
-        if month is None or not all(readable.values()):
+        day, month, year = _number(typed["day"]), _month(typed["month"]), _number(typed["year"])
+        readable = {"day": day is not None, "month": month is not None, "year": year is not None}
+        if day is None or month is None or year is None:
             raise self._error(
                 f"{self.subject} must be a real date, in numbers, for example {self.example}",
                 "not_numbers",
@@ -176,7 +180,6 @@ class DateInputField(forms.MultiValueField):
             )
         if len(typed["year"]) != 4:
             raise self._error("Year must include 4 numbers", "year_digits", ["year"])
-        day, year = int(typed["day"]), int(typed["year"])
         wrong = [part for part, ok in (("day", 1 <= day <= 31), ("month", 1 <= month <= 12)) if not ok]
         if wrong:
             raise self._error(f"{self.subject} must be a real date", "invalid", wrong)

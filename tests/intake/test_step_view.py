@@ -74,9 +74,7 @@ def test_invalid_input_is_kept_as_a_draft_and_shown_again_with_its_errors(patien
     intake.height_cm = 170
     intake.save()
     data = {
-        "date_of_birth_day": "1",
-        "date_of_birth_month": "1",
-        "date_of_birth_year": "2999",
+        **date_post("date_of_birth", "2999-01-01"),
         "height_cm": "500",
         "weight_lb": "150",
         "sex_at_birth": "female",
