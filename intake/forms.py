@@ -25,6 +25,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
 from clinic.text import clean_name
+from intake.date_input import DateInputField
 from intake.layout import Either, FollowUp, LayoutItem, Rows, Section
 from intake.models import (
     Arrhythmia,
@@ -53,7 +54,6 @@ NUL_MESSAGE = (
 )
 CHOICE_MESSAGE = "Select a valid choice. That answer is not one of the options."
 EARLIEST_DATE = dt.date(1900, 1, 1)
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"]
 
 # SCREENING_SPEC §3: the plausible ranges of height and weight.
 HEIGHT_CM_MIN, HEIGHT_CM_MAX = (Decimal(n) for n in valid_range("patient.height_cm"))
@@ -124,14 +124,16 @@ def scale(label: str, options: list[tuple[int, str]]) -> forms.TypedChoiceField:
     )
 
 
-def date_field(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+def date_field(
+    label: str, *, subject: str, example: str, help_text: str = "", autocomplete: str = ""
+) -> DateInputField:
+    """Day, month and year boxes; the hint ends with an example typed as the patient would."""
+    return DateInputField(
         label=label,
-        required=False,
-        help_text=help_text,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a real date, for example 2026-03-15."},
+        subject=subject,
+        example=example,
+        autocomplete=autocomplete,
+        help_text=" ".join(filter(None, [help_text, f"For example, {example}"])),
     )
 
 
@@ -234,7 +236,7 @@ class AboutForm(StepForm):
         Either("weight-group", "Weight", "In kilograms or in pounds.", (("weight_kg",), ("weight_lb",))),
     )
 
-    date_of_birth = date_field("Date of birth")
+    date_of_birth = date_field("Date of birth", subject="Date of birth", example="27 3 1988", autocomplete="bday")
     sex_at_birth = choice(
         "Sex assigned at birth",
         SexAtBirth.choices,
@@ -431,7 +433,10 @@ class HeartForm(StepForm):
         "heart or blood-vessel problem?"
     )
     cardiovascular_event_date = date_field(
-        "If yes: when was the most recent one?", help_text="An approximate date is fine."
+        "If yes: when was the most recent one?",
+        subject="The date of the event",
+        example="14 6 2024",
+        help_text="An approximate date is fine.",
     )
     unstable_angina = tri("Do you have unstable angina (chest pain that comes on at rest or is getting worse)?")
     coronary_artery_disease = tri("Have you been told you have coronary artery disease (narrowed heart arteries)?")
@@ -463,13 +468,15 @@ class HeartForm(StepForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": "Enter a whole number, for example 80."},
     )
-    bp_date = date_field("Date of that reading")
+    bp_date = date_field("Date of that reading", subject="The date of the reading", example="14 6 2025")
 
     def clean_cardiovascular_event_date(self) -> dt.date | None:
-        return _past_date(self.cleaned_data.get("cardiovascular_event_date"), "The date of the event")
+        return _past_date(
+            self.cleaned_data.get("cardiovascular_event_date"), self.fields["cardiovascular_event_date"].subject
+        )
 
     def clean_bp_date(self) -> dt.date | None:
-        return _past_date(self.cleaned_data.get("bp_date"), "The date of the reading")
+        return _past_date(self.cleaned_data.get("bp_date"), self.fields["bp_date"].subject)
 
     def clean_bp_systolic(self) -> int | None:
         return _in_range(self.cleaned_data.get("bp_systolic"), SYSTOLIC_RANGE, "The top number")

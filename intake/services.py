@@ -59,6 +59,8 @@ class StepSaveResult:
     # The notice after the safety check; None for a step that runs none (the page reads it).
     safety: SafetyNotice | None
     messages: list[str] = field(default_factory=list)
+    # The id on the page to open at ("row-3"), after a row was added or removed; "" for the top.
+    anchor: str = ""
 
 
 # --- Patients and intakes -------------------------------------------------------------
@@ -173,6 +175,17 @@ def _apply_row_action(step: Step, data: dict[str, Any], action: str) -> dict[str
     return data
 
 
+def _row_anchor(before: int, after: int, action: str) -> str:
+    """Where the page opens after "Add" or "Remove" (rows numbered from 1): the new row; the
+    row now in the removed one's place, or the last; the list itself once it is empty."""
+    if action == ACTION_ADD_ROW and after:
+        return f"row-{after}"
+    if action.startswith(ACTION_REMOVE_ROW) and after < before:
+        removed = int(action.removeprefix(ACTION_REMOVE_ROW))
+        return f"row-{min(removed + 1, after)}" if after else "rows"
+    return ""
+
+
 def bind_step_forms(
     step: Step, intake: Intake, data: Mapping[str, Any] | None
 ) -> tuple[StepForm, forms.BaseFormSet | None]:
@@ -185,8 +198,11 @@ def _attach_nul_errors(form: StepForm, formset: forms.BaseFormSet | None, nul_ke
         return
     error = forms.ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")
     for candidate in [form, *(formset.forms if formset is not None else [])]:
-        for name in list(candidate.fields):
-            if candidate.add_prefix(name) in nul_keys:
+        for name, form_field in list(candidate.fields.items()):
+            key = candidate.add_prefix(name)
+            # A field of several boxes (a date's day, month and year) posts one key per box.
+            suffixes = getattr(form_field.widget, "widgets_names", None) or [""]
+            if any(key + suffix in nul_keys for suffix in suffixes):
                 candidate.add_error(name, error)
 
 
@@ -294,7 +310,10 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
     action = str(data.get("action") or ACTION_NEXT)
     stored, nul_keys = draft_data_from_post(data)
     stored.pop("action", None)
+    prefix = step.form_class.formset_prefix
+    rows_before = _total_forms(stored, prefix) if prefix else 0
     stored = _apply_row_action(step, stored, action)
+    anchor = _row_anchor(rows_before, _total_forms(stored, prefix), action) if prefix else ""
 
     page = _check_page(intake, step, as_querydict(stored), nul_keys)
     destination = _destination(intake, step, page, action)
@@ -317,6 +336,7 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
         next_step=destination,
         safety=safety,
         messages=[page.stay] if page.stay else [],
+        anchor=anchor if destination == step.key else "",
     )
 
 

@@ -147,7 +147,9 @@ def step_view(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
         if result.valid:
             for text in result.messages:
                 messages.info(request, text)
-            return redirect(_page_url(intake, result.next_step))
+            # After "Add" or "Remove" the page opens at the row (static/js/rows.js focuses it).
+            fragment = f"#{result.anchor}" if result.anchor else ""
+            return redirect(_page_url(intake, result.next_step) + fragment)
         intake = _get_intake_for_patient(request, intake_id)
         form, formset = result.form, result.formset
         safety = result.safety or selectors.safety_notice(intake)

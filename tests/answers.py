@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from intake import services
+from intake.date_input import date_post
 from intake.facts import MEDICAL_FIELDS, PSYCHIATRIC_FIELDS, SUBSTANCE_FIELDS
 from intake.models import Intake
 from intake.steps import STEP_BY_KEY
@@ -93,13 +94,18 @@ def form_posts_from_facts(facts: Mapping[str, Any]) -> dict[str, dict[str, str]]
 
     heart_fields = STEP_BY_KEY["heart"].form_class.columns
     medical_fields = STEP_BY_KEY["medical"].form_class.columns
-    heart = {name: _value(medical.get(name)) for name in heart_fields if not name.startswith("bp_")}
+    heart = {
+        name: _value(medical.get(name))
+        for name in heart_fields
+        if not name.startswith("bp_") and name != "cardiovascular_event_date"
+    }
     heart.update(
         {
+            **date_post("cardiovascular_event_date", medical.get("cardiovascular_event_date")),
             "bp_known": "yes" if reading else "",
             "bp_systolic": _value(vitals.get("bp_systolic")),
             "bp_diastolic": _value(vitals.get("bp_diastolic")),
-            "bp_date": _value(vitals.get("bp_date")) if reading else "",
+            **date_post("bp_date", vitals.get("bp_date") if reading else None),
         }
     )
 
@@ -145,7 +151,7 @@ def form_posts_from_facts(facts: Mapping[str, Any]) -> dict[str, dict[str, str]]
 
     return {
         "about": {
-            "date_of_birth": _value(patient.get("date_of_birth")),
+            **date_post("date_of_birth", patient.get("date_of_birth")),
             "sex_at_birth": _value(patient.get("sex_at_birth")),
             "height_cm": _value(patient.get("height_cm")),
             "weight_kg": _value(patient.get("weight_kg")),

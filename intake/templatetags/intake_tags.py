@@ -10,6 +10,7 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
+from intake.date_input import PARTS, DateInputWidget
 from intake.layout import PageSection, blocks
 
 register = template.Library()
@@ -60,10 +61,33 @@ def is_number(field: BoundField) -> bool:
 
 
 @register.filter
+def is_date_input(field: BoundField) -> bool:
+    return isinstance(field.field.widget, DateInputWidget)
+
+
+def invalid_parts(field: BoundField) -> list[str]:
+    """The boxes of a date that its errors are about, in page order: those an error names
+    (``params["parts"]``), all three for an error about the whole date, none without errors."""
+    named: set[str] = set()
+    for error in field.errors.as_data():
+        named.update((error.params or {}).get("parts") or PARTS)
+    return [part for part in PARTS if part in named]
+
+
+@register.filter
+def date_control(field: BoundField) -> SafeString:
+    """A date's three boxes, the wrong ones marked invalid (see DateInputWidget.get_context)."""
+    return field.as_widget(attrs={"class": "form-control", "invalid_parts": invalid_parts(field)})
+
+
+@register.filter
 def anchor(field: BoundField) -> str:
-    """The id the error summary links to: the first option of a radio group, else the input."""
+    """The id the error summary links to: the first option of a radio group, the first wrong
+    box of a date, else the input."""
     if isinstance(field.field.widget, forms.RadioSelect):
         return f"{field.auto_id}_0"
+    if isinstance(field.field.widget, DateInputWidget):
+        return f"{field.auto_id}_{(invalid_parts(field) or PARTS)[0]}"
     return str(field.auto_id)
 
 

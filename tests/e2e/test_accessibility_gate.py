@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic.models import Role
+from intake.date_input import date_post
 from intake.models import Intake
 from screening.models import Case, ScreeningTrigger
 from screening.services import screening_run
@@ -99,7 +100,7 @@ def test_every_patient_page_passes_axe_and_fits_a_phone(sweep, tally, axe, scree
     page = sweep
     marks = _marks(tally)
     posts = form_posts_from_facts(BASE_FACTS)
-    posts["heart"]["bp_date"] = timezone.localdate().isoformat()
+    posts["heart"].update(date_post("bp_date", timezone.localdate()))
 
     # A patient with a complete draft: every step shown as filled in, then sent.
     UserFactory(email="pat@example.org", full_name="Pat Patient", role=Role.PATIENT)

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from intake.date_input import date_post
 from intake.models import Intake, IntakeStatus
 from screening.models import ScreeningResult
 from tests.answers import BASE_FACTS, form_posts_from_facts
@@ -68,7 +69,7 @@ def save_and_continue(page, expected_next: str) -> None:
 
 def test_a_patient_registers_fills_in_leaves_resumes_and_submits(page, phone_page, screenshot_dir, consent_text):
     posts = form_posts_from_facts(BASE_FACTS)
-    posts["heart"]["bp_date"] = timezone.localdate().isoformat()
+    posts["heart"].update(date_post("bp_date", timezone.localdate()))
 
     # Register: the intake starts at its first step.
     page.goto("/accounts/register/")
@@ -86,7 +87,10 @@ def test_a_patient_registers_fills_in_leaves_resumes_and_submits(page, phone_pag
     assert page.locator("#progress-label").inner_text() == "Step 1 of 12"
 
     # A validation error: the summary on top, the message by the field, nothing lost.
-    page.get_by_label("Date of birth").fill("2999-01-01")
+    born = page.get_by_role("group", name="Date of birth")
+    born.get_by_label("Day").fill("1")
+    born.get_by_label("Month").fill("1")
+    born.get_by_label("Year").fill("2999")
     page.get_by_label("Female", exact=True).check()
     page.get_by_label("Height (cm)").fill("168")
     page.get_by_role("button", name="Save and continue").click()

@@ -10,6 +10,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from intake.date_input import date_post
 from intake.models import StepDraft
 from tests.conftest import sign_in_staff
 
@@ -35,7 +36,9 @@ def test_every_intake_page_requires_login(client, intake):
 
 def test_another_patients_intake_is_404_on_every_page(patient_client, other_intake):
     for method, url in pages(other_intake):
-        response = getattr(patient_client, method)(url, {"date_of_birth": "1990-01-01"} if method == "post" else None)
+        response = getattr(patient_client, method)(
+            url, date_post("date_of_birth", "1990-01-01") if method == "post" else None
+        )
         assert response.status_code == HTTPStatus.NOT_FOUND, url
     assert not StepDraft.objects.filter(intake=other_intake).exists()
     before = other_intake.date_of_birth
@@ -47,7 +50,7 @@ def test_another_patients_intake_is_404_on_every_page(patient_client, other_inta
 def test_staff_get_404_on_every_intake_page(client, intake, persona, request):
     sign_in_staff(client, request.getfixturevalue(persona))
     for method, url in [*pages(intake), ("get", reverse("intake:home"))]:
-        response = getattr(client, method)(url, {"date_of_birth": "1990-01-01"} if method == "post" else None)
+        response = getattr(client, method)(url, date_post("date_of_birth", "1990-01-01") if method == "post" else None)
         assert response.status_code == HTTPStatus.NOT_FOUND, url
     assert not StepDraft.objects.filter(intake=intake).exists()
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from intake.date_input import date_post
 from intake.forms import (
     AboutForm,
     ConsentForm,
@@ -49,6 +50,11 @@ def codes(form, field):
     return [error.code for error in form.errors.as_data().get(field, [])]
 
 
+def typed(name, day, month, year):
+    """The post of a date typed into its day, month and year boxes."""
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
 # --- About you ------------------------------------------------------------------------
 
 
@@ -65,17 +71,25 @@ def test_an_empty_about_page_is_valid_and_answers_nothing():
 
 
 @pytest.mark.parametrize(
-    ("born", "code"),
-    [("2026-11-21", "future"), ("1905-11-20", "too_old"), ("not a date", "invalid"), ("2026-02-30", "invalid")],
+    ("born", "code", "message"),
+    [
+        (("21", "11", "2026"), "future", "Your date of birth cannot be in the future."),
+        (("20", "11", "1905"), "too_old", "That date would make you more than 120 years old. Please check the year."),
+        (("3", "x", "1988"), "not_numbers", "Date of birth must be a real date, in numbers, for example 27 3 1988"),
+        (("30", "2", "2026"), "invalid", "Date of birth must be a real date"),
+    ],
 )
-def test_it_refuses_a_birth_date_in_the_future_or_more_than_120_years_ago(born, code):
-    form = bound(AboutForm, {"date_of_birth": born})
-    assert code in codes(form, "date_of_birth")
+def test_it_refuses_a_birth_date_in_the_future_or_more_than_120_years_ago(born, code, message):
+    form = bound(AboutForm, typed("date_of_birth", *born))
+    assert codes(form, "date_of_birth") == [code]
+    assert form.errors["date_of_birth"] == [message]
 
 
-def test_it_accepts_an_age_of_120_and_a_us_date():
-    assert bound(AboutForm, {"date_of_birth": "1905-11-21"}).is_valid()
-    assert bound(AboutForm, {"date_of_birth": "03/15/1984"}).cleaned_data["date_of_birth"] == dt.date(1984, 3, 15)
+def test_it_accepts_an_age_of_120_and_a_date_typed_as_day_month_year():
+    assert bound(AboutForm, typed("date_of_birth", "21", "11", "1905")).is_valid()
+    assert bound(AboutForm, typed("date_of_birth", "15", "03", "1984")).cleaned_data["date_of_birth"] == dt.date(
+        1984, 3, 15
+    )
 
 
 @pytest.mark.parametrize(
@@ -159,22 +173,24 @@ def test_it_refuses_a_diastolic_at_or_above_the_systolic():
         ("bp_systolic", "301", "out_of_range"),
         ("bp_diastolic", "201", "out_of_range"),
         ("bp_systolic", "120.5", "invalid"),
-        ("bp_date", "2026-11-21", "future"),
-        ("bp_date", "1850-01-01", "too_early"),
+        ("bp_date", dt.date(2026, 11, 21), "future"),
+        ("bp_date", dt.date(1850, 1, 1), "too_early"),
     ],
 )
 def test_it_refuses_impossible_blood_pressure_readings_and_dates(field, value, code):
-    assert code in codes(bound(HeartForm, {field: value}), field)
+    data = date_post(field, value) if isinstance(value, dt.date) else {field: value}
+    assert code in codes(bound(HeartForm, data), field)
 
 
 def test_it_refuses_an_event_date_in_the_future():
-    form = bound(HeartForm, {"cardiovascular_event": "yes", "cardiovascular_event_date": "2026-12-01"})
+    form = bound(HeartForm, {"cardiovascular_event": "yes", **typed("cardiovascular_event_date", "1", "12", "2026")})
     assert codes(form, "cardiovascular_event_date") == ["future"]
+    assert form.errors["cardiovascular_event_date"] == ["The date of the event cannot be in the future."]
 
 
 @pytest.mark.parametrize("answer", ["", "no", "unknown"])
 def test_it_refuses_an_event_date_without_a_yes(answer):
-    form = bound(HeartForm, {"cardiovascular_event": answer, "cardiovascular_event_date": "2026-10-21"})
+    form = bound(HeartForm, {"cardiovascular_event": answer, **typed("cardiovascular_event_date", "21", "10", "2026")})
     assert codes(form, "cardiovascular_event_date") == ["date_without_event"]
 
 
@@ -184,7 +200,7 @@ def test_it_refuses_a_reading_beside_no_i_do_not_know_one():
 
 
 def test_typing_a_reading_answers_whether_one_is_known():
-    form = bound(HeartForm, {"bp_systolic": "190", "bp_diastolic": "100", "bp_date": "2026-11-19"})
+    form = bound(HeartForm, {"bp_systolic": "190", "bp_diastolic": "100", **typed("bp_date", "19", "11", "2026")})
     assert form.is_valid()
     assert form.column_values()["bp_known"] == "yes"
     assert form.column_values()["bp_systolic"] == 190

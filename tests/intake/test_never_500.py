@@ -15,6 +15,13 @@ from tests.intake.conftest import step_url
 
 FIELD_NAMES = sorted(
     {name for step in STEPS for name in step.form_class.base_fields}
+    # A date posts its day, month and year boxes (date_of_birth_day, ...).
+    | {
+        name + suffix
+        for step in STEPS
+        for name, field in step.form_class.base_fields.items()
+        for suffix in getattr(field.widget, "widgets_names", ())
+    }
     | {
         f"{prefix}-{suffix}"
         for prefix in ("meds", "trials")
@@ -37,6 +44,9 @@ VALUES = st.one_of(
             "NaN",
             "9" * 30,
             "2999-01-01",
+            "30",
+            "1988",
+            "feb",
             "\x00",
             "add-row",
             "remove-row-0",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from intake.date_input import date_post
 from intake.models import Intake, IntakeStatus
 from tests.intake.conftest import post_step, step_url
 
@@ -23,7 +24,7 @@ def test_home_never_starts_a_second_draft(patient_client, intake):
 
 def test_after_logging_out_and_in_the_patient_continues_where_they_stopped(client, patient, password, intake):
     client.force_login(patient)
-    post_step(client, intake, "about", {"date_of_birth": "1984-03-15"})
+    post_step(client, intake, "about", date_post("date_of_birth", "1984-03-15"))
     post_step(client, intake, "pregnancy", {"pregnancy_possible": "no"})
     post_step(client, intake, "heart", {"bp_known": "yes", "bp_systolic": "80", "bp_diastolic": "120"})
     client.post(reverse("logout"))

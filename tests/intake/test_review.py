@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from django.urls import reverse
 
+from intake.date_input import date_post
 from tests.answers import BASE_FACTS, form_posts_from_facts
 from tests.intake.conftest import post_step, step_url
 
@@ -35,7 +36,7 @@ def test_follow_up_questions_are_missing_only_after_a_yes(patient_client, intake
 
 def test_a_fully_answered_intake_has_nothing_missing(patient_client, intake):
     posts = form_posts_from_facts(BASE_FACTS)
-    posts["heart"]["bp_date"] = "2026-01-02"
+    posts["heart"].update(date_post("bp_date", "2026-01-02"))
     for key, data in posts.items():
         post_step(patient_client, intake, key, data)
     body = review(patient_client, intake)
@@ -52,7 +53,7 @@ def test_answers_are_shown_in_words(patient_client, intake):
         patient_client,
         intake,
         "about",
-        {"date_of_birth": "1984-03-15", "height_ft": "5", "height_in": "6", "weight_lb": "150"},
+        {**date_post("date_of_birth", "1984-03-15"), "height_ft": "5", "height_in": "6", "weight_lb": "150"},
     )
     post_step(patient_client, intake, "phq9", {"phq9_1": "3"})
     body = review(patient_client, intake)

@@ -6,6 +6,7 @@ import pytest
 from django.http import QueryDict
 
 from clinic.models import AuditAction, AuditEvent
+from intake.date_input import date_post
 from intake.models import Intake, IntakeStatus, StepDraft
 from intake.services import (
     IntakeNotEditable,
@@ -28,11 +29,12 @@ def test_starting_twice_gives_the_same_draft(patient):
 
 
 def test_saving_stores_the_draft_first_even_when_invalid(intake):
-    result = intake_save_step(intake=intake, step=STEP_BY_KEY["about"], data={"date_of_birth": "2999-01-01"})
+    typed = date_post("date_of_birth", "2999-01-01")
+    result = intake_save_step(intake=intake, step=STEP_BY_KEY["about"], data=typed)
     assert not result.valid
     assert result.next_step == "about"
     draft = StepDraft.objects.get(intake=intake, step="about")
-    assert draft.data == {"date_of_birth": "2999-01-01"}
+    assert draft.data == typed
     assert not draft.is_valid
 
 

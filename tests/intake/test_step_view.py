@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from intake.date_input import date_post
 from intake.models import IntakeMedication, StepDraft
 from tests.factories import StepDraftFactory
 from tests.intake.conftest import post_step, step_url
@@ -73,7 +74,7 @@ def test_invalid_input_is_kept_as_a_draft_and_shown_again_with_its_errors(patien
     intake.height_cm = 170
     intake.save()
     data = {
-        "date_of_birth": "2999-01-01",
+        **date_post("date_of_birth", "2999-01-01"),
         "height_cm": "500",
         "weight_lb": "150",
         "sex_at_birth": "female",
@@ -84,7 +85,7 @@ def test_invalid_input_is_kept_as_a_draft_and_shown_again_with_its_errors(patien
     assert response.status_code == HTTPStatus.OK
     body = response.content.decode()
     # Every typed value is on the page again...
-    assert 'value="2999-01-01"' in body
+    assert 'name="date_of_birth_year" value="2999"' in body
     assert 'value="500"' in body
     assert 'value="150"' in body
     assert 'value="female" checked' in body
@@ -100,13 +101,15 @@ def test_invalid_input_is_kept_as_a_draft_and_shown_again_with_its_errors(patien
 
 
 def test_errors_are_summarised_at_the_top_and_tied_to_their_fields(patient_client, intake):
-    response = post_step(patient_client, intake, "about", {"date_of_birth": "2999-01-01", "sex_at_birth": "robot"})
+    response = post_step(
+        patient_client, intake, "about", {**date_post("date_of_birth", "2999-01-01"), "sex_at_birth": "robot"}
+    )
     body = response.content.decode()
     assert 'id="error-summary"' in body
-    assert body.index('id="error-summary"') < body.index('<form method="post" id="step-form"')
-    assert '<a href="#id_date_of_birth">' in body
+    assert body.index('id="error-summary"') < body.index('id="step-form"')
+    assert '<a href="#id_date_of_birth_day">' in body
     assert '<a href="#id_sex_at_birth_0">' in body
-    assert 'aria-describedby="id_date_of_birth_error"' in body
+    assert 'aria-describedby="id_date_of_birth_helptext id_date_of_birth_error"' in body
     assert 'id="id_date_of_birth_error"' in body
     assert 'aria-invalid="true"' in body
     # A radio group is a fieldset with a legend, described by its error.
@@ -200,7 +203,8 @@ def test_add_another_row_saves_and_shows_a_new_row(patient_client, intake):
         "meds-0-frequency": "daily",
     }
     response = post_step(patient_client, intake, "medications", data, action="add-row")
-    assert response["Location"] == step_url(intake, "medications")
+    # The page opens at the new row (row 2), not at the top.
+    assert response["Location"] == step_url(intake, "medications") + "#row-2"
     assert list(IntakeMedication.objects.filter(intake=intake).values_list("name", flat=True)) == ["Sertraline"]
     body = patient_client.get(step_url(intake, "medications")).content.decode()
     assert 'name="meds-1-name"' in body
@@ -216,7 +220,9 @@ def test_remove_a_row_renumbers_the_rest(patient_client, intake):
         "meds-1-name": "Xanax",
         "meds-2-name": "Lamotrigine",
     }
-    post_step(patient_client, intake, "medications", data, action="remove-row-1")
+    response = post_step(patient_client, intake, "medications", data, action="remove-row-1")
+    # The page opens where the removed row was: at the row now in its place.
+    assert response["Location"] == step_url(intake, "medications") + "#row-2"
     assert list(IntakeMedication.objects.filter(intake=intake).values_list("name", flat=True)) == [
         "Sertraline",
         "Lamotrigine",
@@ -224,6 +230,50 @@ def test_remove_a_row_renumbers_the_rest(patient_client, intake):
     draft = StepDraft.objects.get(intake=intake, step="medications")
     assert draft.data["meds-TOTAL_FORMS"] == "2"
     assert draft.data["meds-1-name"] == "Lamotrigine"
+
+
+def meds(*names):
+    rows = {f"meds-{index}-name": name for index, name in enumerate(names)}
+    return {"takes_medications": "yes", "meds-TOTAL_FORMS": str(len(names)), "meds-INITIAL_FORMS": "0", **rows}
+
+
+@pytest.mark.parametrize(
+    ("names", "action", "anchor"),
+    [
+        ((), "add-row", "#row-1"),
+        (("A", "B", "C", "D", "E", "F", "G", "H"), "add-row", "#row-9"),
+        (("A", "B", "C"), "remove-row-0", "#row-1"),
+        (("A", "B", "C"), "remove-row-2", "#row-2"),
+        (("A",), "remove-row-0", "#rows"),
+        (("A", "B"), "remove-row-7", ""),
+        (("A", "B"), "next", ""),
+    ],
+    ids=["first", "ninth", "remove-first", "remove-last", "remove-only", "remove-missing", "save"],
+)
+def test_adding_or_removing_a_row_opens_the_page_at_the_row(patient_client, intake, names, action, anchor):
+    response = post_step(patient_client, intake, "medications", meds(*names), action=action)
+    following = "medications" if action != "next" else "goals"
+    assert response["Location"] == step_url(intake, following) + anchor
+
+
+def test_the_rows_carry_the_ids_the_page_opens_at(patient_client, intake):
+    post_step(patient_client, intake, "mental_health", {"antidepressants_tried": "yes"}, action="add-row")
+    post_step(
+        patient_client, intake, "mental_health", {"trials-TOTAL_FORMS": "1", "trials-INITIAL_FORMS": "0"}, "add-row"
+    )
+    body = patient_client.get(step_url(intake, "mental_health")).content.decode()
+    assert '<fieldset class="card mb-3 row-card" id="row-1">' in body
+    assert '<fieldset class="card mb-3 row-card" id="row-2">' in body
+    assert '<script src="/static/js/rows.js" defer></script>' in body
+    # The page posts to its own address without the #row: the next page opens at its top.
+    assert f'<form method="post" action="{step_url(intake, "mental_health")}" id="step-form"' in body
+
+
+def test_adding_a_row_to_a_page_with_an_error_shows_the_error_first(patient_client, intake):
+    response = post_step(patient_client, intake, "medications", {**meds("A"), "takes_medications": "no"}, "add-row")
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    assert 'id="error-summary"' in body and 'name="meds-1-name"' in body
 
 
 def test_i_take_none_clears_listed_medications(patient_client, intake):

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from clinic.models import AuditAction, AuditEvent
+from intake.date_input import date_post
 from intake.models import ConsentVersion, IntakeStatus, StepDraft
 from intake.services import intake_submit
 from screening.models import Case, ScreeningResult, ScreeningTrigger
@@ -78,7 +79,7 @@ def test_a_submitted_intake_is_read_only(patient_client, filled):
     patient_client.post(submit_url(filled), SIGNED)
     before = StepDraft.objects.get(intake=filled, step="about").data
 
-    response = post_step(patient_client, filled, "about", {"date_of_birth": "1990-01-01"})
+    response = post_step(patient_client, filled, "about", date_post("date_of_birth", "1990-01-01"))
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == reverse("intake:detail", args=[filled.pk])
     filled.refresh_from_db()
@@ -145,7 +146,7 @@ def test_a_reopened_intake_edits_only_the_reopened_steps_and_is_resubmitted(pati
     filled.reopened_steps = ["heart"]
     filled.save()
 
-    refused = post_step(patient_client, filled, "about", {"date_of_birth": "1990-01-01"})
+    refused = post_step(patient_client, filled, "about", date_post("date_of_birth", "1990-01-01"))
     assert refused["Location"] == reverse("intake:detail", args=[filled.pk])
     response = post_step(
         patient_client,
