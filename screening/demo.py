@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from clinic.models import Role, User
 from intake import services as intake_services
+from intake.date_input import DateInputField, date_post
 from intake.models import ConsentVersion, Intake
 from intake.selectors import current_consent
 from intake.steps import STEP_BY_KEY, STEP_KEYS
@@ -44,13 +45,18 @@ from screening.models import (
 StepAnswers = dict[str, Any]
 
 
-def _days_ago(days: int) -> str:
-    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
+def _reading_days_ago(days: int) -> StepAnswers:
+    """The day, month and year boxes of a blood-pressure reading taken ``days`` ago."""
+    return date_post("bp_date", timezone.localdate() - dt.timedelta(days=days))
 
 
 def _no_to_each(step: str, **answers: str) -> StepAnswers:
-    """Every question of ``step`` answered "no", except those given."""
-    return {**dict.fromkeys(STEP_BY_KEY[step].columns, "no"), **answers}
+    """Every yes/no question of ``step`` answered "no" (dates left empty), except those given."""
+    fields = STEP_BY_KEY[step].form_class.base_fields
+    dates = [name for name in STEP_BY_KEY[step].columns if isinstance(fields[name], DateInputField)]
+    no = {name: "no" for name in STEP_BY_KEY[step].columns if name not in dates}
+    empty = {key: text for name in dates for key, text in date_post(name, None).items()}
+    return {**no, **empty, **answers}
 
 
 def _items(prefix: str, *answers: int | str) -> StepAnswers:
@@ -67,7 +73,7 @@ def calm_answers() -> dict[str, StepAnswers]:
     antidepressants, a self-reported blood pressure of 124/78 five days ago."""
     return {
         "about": {
-            "date_of_birth": "1984-03-15",
+            **date_post("date_of_birth", "1984-03-15"),
             "sex_at_birth": "female",
             "height_cm": "168",
             "weight_kg": "68",
@@ -76,13 +82,12 @@ def calm_answers() -> dict[str, StepAnswers]:
         "pregnancy": {"pregnancy_possible": "yes", "pregnant": "no", "breastfeeding": "no", "planning_pregnancy": "no"},
         "heart": _no_to_each(
             "heart",
-            cardiovascular_event_date="",
-            heart_failure="none",
+                        heart_failure="none",
             arrhythmia="none",
             bp_known="yes",
             bp_systolic="124",
             bp_diastolic="78",
-            bp_date=_days_ago(5),
+            **_reading_days_ago(5),
         ),
         "medical": _no_to_each("medical", liver_disease="none"),
         "mental_health": {
@@ -186,7 +191,7 @@ def demo_scenarios() -> list[Scenario]:
             "submitted: bipolar history, BP 150/85 measured by staff (CAUTION)",
             level=Level.CAUTION,
             changes={
-                "heart": {"bp_systolic": "150", "bp_diastolic": "85", "bp_date": _days_ago(3)},
+                "heart": {"bp_systolic": "150", "bp_diastolic": "85", **_reading_days_ago(3)},
                 "mental_health": {"bipolar_or_mania_history": "yes"},
             },
             measured=True,
@@ -203,7 +208,7 @@ def demo_scenarios() -> list[Scenario]:
             "urgent_medical",
             "submitted: BP 190/100 (URGENT_MEDICAL)",
             level=Level.URGENT_MEDICAL,
-            changes={"heart": {"bp_systolic": "190", "bp_diastolic": "100", "bp_date": _days_ago(1)}},
+            changes={"heart": {"bp_systolic": "190", "bp_diastolic": "100", **_reading_days_ago(1)}},
         ),
         Scenario(
             "safety_review",

@@ -90,7 +90,7 @@ def test_the_heart_page_marks_its_follow_ups_with_the_answers_that_ask_them(pati
     assert "data-reveal-keep" not in region
     reading = body[body.index('id="followup-bp-systolic"') :]
     assert '<legend class="question-legend">If yes: your most recent reading</legend>' in reading
-    assert reading.index('name="bp_systolic"') < reading.index('name="bp_date"') < reading.index("</fieldset>")
+    assert reading.index('name="bp_systolic"') < reading.index('name="bp_date_day"') < reading.index("</fieldset>")
     # Every follow-up is in the page as served: without JavaScript it is shown, never hidden.
     assert " hidden" not in re.sub(r'type="hidden"|visually-hidden|aria-hidden="true"', "", body.split("<form")[1])
     assert '<script src="/static/js/reveal.js"></script>' in body
