@@ -43,6 +43,11 @@ ACTION_NEXT = "next"
 ACTION_BACK = "back"
 ACTION_ADD_ROW = "add-row"
 ACTION_REMOVE_ROW = "remove-row-"
+# Leaving the page from a step's own controls (no JavaScript needed): the section links are
+# buttons of the step form (``go-<step key>``) and so is the menu's "Sign out" on a step page.
+# The page is saved first, valid or not, and the patient goes where they asked.
+ACTION_GO = "go-"
+ACTION_SIGN_OUT = "sign-out"
 MAX_ROWS = 30
 
 
@@ -59,6 +64,10 @@ class StepSaveResult:
     # The notice after the safety check; None for a step that runs none (the page reads it).
     safety: SafetyNotice | None
     messages: list[str] = field(default_factory=list)
+    # The patient asked to leave the page (a section link, "Sign out"): they go even when the
+    # page has errors; its draft keeps what they typed, errors and all, for when they return.
+    leave: bool = False
+    sign_out: bool = False
 
 
 # --- Patients and intakes -------------------------------------------------------------
@@ -272,7 +281,23 @@ def _check_page(intake: Intake, step: Step, query: QueryDict, nul_keys: set[str]
     return _CheckedPage(form, formset, valid, values, rows, stay)
 
 
+def _leave_to(intake: Intake, step: Step, action: str) -> str | None:
+    """Where a "leave the page" action goes: another open step or the review page; None for
+    any other action (or a step the patient cannot open)."""
+    if action == ACTION_SIGN_OUT:
+        return step.key
+    if not action.startswith(ACTION_GO):
+        return None
+    target = action.removeprefix(ACTION_GO)
+    if target == REVIEW or (target in intake_steps.STEP_BY_KEY and step_is_editable(intake, target)):
+        return target
+    return None
+
+
 def _destination(intake: Intake, step: Step, page: _CheckedPage, action: str) -> str:
+    leave_to = _leave_to(intake, step, action)
+    if leave_to is not None:
+        return leave_to
     if not page.valid or page.stay or action == ACTION_ADD_ROW or action.startswith(ACTION_REMOVE_ROW):
         return step.key
     return _next_step(intake, step, action)
@@ -298,14 +323,7 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
 
     page = _check_page(intake, step, as_querydict(stored), nul_keys)
     destination = _destination(intake, step, page, action)
-    # The draft is written once, valid or not, so that nothing typed is lost (one INSERT ... ON
-    # CONFLICT UPDATE on the one-draft-per-step constraint).
-    StepDraft.objects.bulk_create(
-        [StepDraft(intake=intake, step=step.key, data=stored, is_valid=page.valid)],
-        update_conflicts=True,
-        unique_fields=["intake", "step"],
-        update_fields=["data", "is_valid", "updated_at"],
-    )
+    _store_draft(intake=intake, step=step, data=stored, valid=page.valid)
     intake_write_answers(intake=intake, step=step, values=page.values, rows=page.rows, current_step=destination)
     safety = None
     if step.safety_check:
@@ -317,6 +335,42 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
         next_step=destination,
         safety=safety,
         messages=[page.stay] if page.stay else [],
+        leave=_leave_to(intake, step, action) is not None,
+        sign_out=action == ACTION_SIGN_OUT,
+    )
+
+
+def _store_draft(*, intake: Intake, step: Step, data: dict[str, Any], valid: bool) -> None:
+    # The draft is written once per save, valid or not, so that nothing typed is lost (one
+    # INSERT ... ON CONFLICT UPDATE on the one-draft-per-step constraint).
+    StepDraft.objects.bulk_create(
+        [StepDraft(intake=intake, step=step.key, data=data, is_valid=valid)],
+        update_conflicts=True,
+        unique_fields=["intake", "step"],
+        update_fields=["data", "is_valid", "updated_at"],
+    )
+
+
+@transaction.atomic
+def intake_save_draft(*, intake: Intake, step: Step, data: Mapping[str, Any], actor: User, how: str) -> None:
+    """Keep what the patient has typed on a step so far, as typed, without checking it or
+    moving on: the background save as the patient goes, and the answers carried through a
+    sign-in after the session ended (``how`` says which, for the audit line).
+
+    The intake's answers (its columns and rows) are left alone: they change only when the
+    page is saved and valid (``intake_save_step``), which also runs the safety check. The
+    draft is marked unchecked; the step page shows it, errors and all, when the patient
+    comes back. Locked like a step save, so it cannot land after a submit of the intake.
+    """
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not step_is_editable(intake, step.key):
+        raise IntakeNotEditable(step.key)
+    stored, _nul_keys = draft_data_from_post(data)
+    stored.pop("action", None)
+    _store_draft(intake=intake, step=step, data=stored, valid=False)
+    # The audit line names the step and how it was saved, never an answer.
+    audit_record(
+        actor=actor, action=AuditAction.CHANGE, target=intake, summary=f"Draft of step {step.key} saved ({how})"
     )
 
 

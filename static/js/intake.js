@@ -18,3 +18,227 @@
     });
   }
 })();
+
+// Nothing typed is lost (docs/intake.md): the step form's answers are sent to the server in
+// the background after each change (debounced) and once more when the page is left (browser
+// back, a link, closing the tab). "Saved" is shown only after the server answered that it has
+// them. Before the session's idle limit a dialog offers to stay signed in.
+(function () {
+  "use strict";
+  var form = document.getElementById("step-form");
+  if (!form || !form.dataset.autosaveUrl || !window.fetch || !window.FormData) {
+    return;
+  }
+  var url = form.dataset.autosaveUrl;
+  var status = document.getElementById("save-status");
+  var DELAY_MS = 700;
+  var MESSAGES = {
+    saved: "Saved",
+    offline: "Not saved yet \u2014 check your connection",
+    signedOut: "Not saved yet \u2014 you have been signed out. Press \u201cSave and continue\u201d to keep your answers."
+  };
+  var timer = null;
+  var inFlight = false;
+  var again = false;
+  var dirty = false;
+  var submitting = false;
+
+  function show(state, text) {
+    if (!status) {
+      return;
+    }
+    status.dataset.state = state;
+    status.textContent = text;
+  }
+
+  function answers() {
+    var data = new FormData(form);
+    data.delete("action");
+    return data;
+  }
+
+  function save() {
+    timer = null;
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    dirty = false;
+    // keepalive: a save under way is finished even if the patient leaves the page meanwhile.
+    fetch(url, {
+      method: "POST",
+      body: answers(),
+      credentials: "same-origin",
+      redirect: "error",
+      keepalive: true,
+      headers: { Accept: "application/json" }
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw response;
+        }
+        return response.json();
+      })
+      .then(function (body) {
+        if (!body || body.saved !== true) {
+          throw new Error("not saved");
+        }
+        if (!dirty) {
+          show("saved", MESSAGES.saved);
+        }
+        restartIdleClock();
+      })
+      .catch(function (problem) {
+        dirty = true;
+        show("error", problem && problem.status === 401 ? MESSAGES.signedOut : MESSAGES.offline);
+      })
+      .then(function () {
+        inFlight = false;
+        if (again) {
+          again = false;
+          save();
+        }
+      });
+  }
+
+  function changed() {
+    dirty = true;
+    if (status && status.dataset.state === "saved") {
+      show("", "");
+    }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, DELAY_MS);
+  }
+
+  // Leaving the page without one of its buttons: send what is not saved yet, in a request the
+  // browser finishes after the page is gone.
+  function flush() {
+    if (submitting || (!dirty && !inFlight && timer === null)) {
+      return;
+    }
+    window.clearTimeout(timer);
+    timer = null;
+    var data = answers();
+    var sent = navigator.sendBeacon && navigator.sendBeacon(url, data);
+    if (!sent) {
+      fetch(url, { method: "POST", body: data, credentials: "same-origin", keepalive: true });
+    }
+    dirty = false;
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  // A button of the form (Save, a section, Sign out) saves the whole page itself.
+  form.addEventListener("submit", function () {
+    submitting = true;
+    window.clearTimeout(timer);
+    timer = null;
+  });
+  window.addEventListener("pagehide", flush);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      flush();
+    }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      submitting = false;
+    }
+  });
+
+  // --- The idle warning -----------------------------------------------------------------
+  var dialog = document.getElementById("session-dialog");
+  var idleSeconds = parseInt(form.dataset.sessionSeconds, 10);
+  var warnTimer = null;
+  var endTimer = null;
+  if (!dialog || !(idleSeconds > 0)) {
+    return;
+  }
+  // Two minutes before the limit (half the limit when it is shorter than four minutes).
+  var warnAfterMs = Math.max(idleSeconds - 120, Math.floor(idleSeconds / 2)) * 1000;
+  var stayButton = dialog.querySelector("[data-session-stay]");
+  var signOutButton = dialog.querySelector("[data-session-sign-out]");
+  var signInLink = dialog.querySelector("[data-session-sign-in]");
+  var dialogText = document.getElementById("session-dialog-text");
+  var dialogError = dialog.querySelector(".session-dialog-error");
+
+  function openDialog() {
+    if (dialog.open) {
+      return;
+    }
+    if (typeof dialog.showModal === "function") {
+      dialog.showModal();
+    } else {
+      dialog.setAttribute("open", "");
+    }
+  }
+
+  function closeDialog() {
+    if (typeof dialog.close === "function") {
+      dialog.close();
+    } else {
+      dialog.removeAttribute("open");
+    }
+  }
+
+  function warn() {
+    if (dirty || timer !== null) {
+      window.clearTimeout(timer);
+      save();
+    }
+    dialogError.hidden = true;
+    openDialog();
+    stayButton.focus();
+  }
+
+  function ended() {
+    if (dirty || timer !== null) {
+      window.clearTimeout(timer);
+      save();
+    }
+    dialogText.textContent = dialogText.dataset.expiredText;
+    stayButton.hidden = true;
+    signOutButton.hidden = true;
+    signInLink.hidden = false;
+    openDialog();
+    signInLink.focus();
+  }
+
+  function restartIdleClock() {
+    window.clearTimeout(warnTimer);
+    window.clearTimeout(endTimer);
+    warnTimer = window.setTimeout(warn, warnAfterMs);
+    endTimer = window.setTimeout(ended, idleSeconds * 1000);
+  }
+
+  stayButton.addEventListener("click", function () {
+    var data = new FormData();
+    data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    fetch(form.dataset.stayUrl, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      redirect: "error",
+      headers: { Accept: "application/json" }
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw response;
+        }
+        return response.json();
+      })
+      .then(function (body) {
+        if (!body || body.signed_in !== true) {
+          throw new Error("not signed in");
+        }
+        closeDialog();
+        restartIdleClock();
+      })
+      .catch(function () {
+        dialogError.hidden = false;
+      });
+  });
+
+  restartIdleClock();
+})();
