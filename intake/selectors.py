@@ -19,6 +19,7 @@ from screening.engine.rules import CRISIS_RULE_IDS
 logger = logging.getLogger(__name__)
 
 
+
 @dataclass(frozen=True)
 class SafetyNotice:
     """What a patient page must show above everything else."""

@@ -8,6 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -16,1069 +17,207 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="ConsentVersion",
+            name='ConsentVersion',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("version", models.CharField(max_length=20, unique=True)),
-                ("title", models.CharField(max_length=200)),
-                ("text", models.TextField()),
-                ("is_current", models.BooleanField(default=False)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('version', models.CharField(max_length=20, unique=True)),
+                ('title', models.CharField(max_length=200)),
+                ('text', models.TextField()),
+                ('is_current', models.BooleanField(default=False)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("is_current", True)), fields=("is_current",), name="consent_one_current"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='consent_one_current')],
             },
         ),
         migrations.CreateModel(
-            name="Intake",
+            name='Intake',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "Draft"),
-                            ("submitted", "Submitted"),
-                            ("reopened", "More information requested"),
-                        ],
-                        default="draft",
-                        max_length=10,
-                    ),
-                ),
-                ("current_step", models.CharField(default="about", max_length=30)),
-                ("reopened_steps", models.JSONField(blank=True, default=list)),
-                ("submitted_at", models.DateTimeField(blank=True, null=True)),
-                ("submission_count", models.PositiveIntegerField(default=0)),
-                ("assessment_date", models.DateField(blank=True, null=True)),
-                ("date_of_birth", models.DateField(blank=True, null=True)),
-                (
-                    "sex_at_birth",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("female", "Female"),
-                            ("male", "Male"),
-                            ("intersex", "Intersex"),
-                            ("unknown", "I don't know / prefer not to say"),
-                        ],
-                        max_length=8,
-                        null=True,
-                    ),
-                ),
-                ("height_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ("weight_kg", models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ("phone", models.CharField(blank=True, max_length=30)),
-                (
-                    "pregnancy_possible",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="pregnancy possible",
-                    ),
-                ),
-                (
-                    "pregnant",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("possibly", "Possibly"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=8,
-                        null=True,
-                    ),
-                ),
-                (
-                    "breastfeeding",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="breastfeeding",
-                    ),
-                ),
-                (
-                    "planning_pregnancy",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="planning pregnancy",
-                    ),
-                ),
-                (
-                    "aneurysm",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="aneurysm",
-                    ),
-                ),
-                (
-                    "arteriovenous_malformation",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="arteriovenous malformation",
-                    ),
-                ),
-                (
-                    "intracerebral_hemorrhage",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="bleeding in the brain",
-                    ),
-                ),
-                (
-                    "cardiovascular_event",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="heart attack, stent, bypass or other acute cardiovascular event",
-                    ),
-                ),
-                ("cardiovascular_event_date", models.DateField(blank=True, null=True)),
-                (
-                    "unstable_angina",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="unstable angina",
-                    ),
-                ),
-                (
-                    "coronary_artery_disease",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="coronary artery disease",
-                    ),
-                ),
-                (
-                    "valvular_disease",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="heart valve disease",
-                    ),
-                ),
-                (
-                    "stroke_or_tia",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="stroke or TIA",
-                    ),
-                ),
-                (
-                    "heart_failure",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("none", "No"),
-                            ("stable", "Yes, stable"),
-                            ("severe", "Yes, severe"),
-                            ("unknown", "I don't know"),
-                        ],
-                        max_length=8,
-                        null=True,
-                    ),
-                ),
-                (
-                    "arrhythmia",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("none", "No"),
-                            ("controlled", "Yes, controlled"),
-                            ("uncontrolled", "Yes, not controlled"),
-                            ("unknown", "I don't know"),
-                        ],
-                        max_length=12,
-                        null=True,
-                    ),
-                ),
-                (
-                    "hypertension_diagnosed",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="high blood pressure diagnosed",
-                    ),
-                ),
-                (
-                    "hypertension_controlled",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="high blood pressure controlled",
-                    ),
-                ),
-                (
-                    "hypertensive_encephalopathy",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="hypertensive encephalopathy",
-                    ),
-                ),
-                (
-                    "bp_known",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="knows a recent blood-pressure reading",
-                    ),
-                ),
-                ("bp_systolic", models.PositiveSmallIntegerField(blank=True, null=True)),
-                ("bp_diastolic", models.PositiveSmallIntegerField(blank=True, null=True)),
-                ("bp_date", models.DateField(blank=True, null=True)),
-                (
-                    "ketamine_allergy",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="allergy to ketamine or esketamine",
-                    ),
-                ),
-                (
-                    "raised_intracranial_pressure",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="raised pressure in the skull",
-                    ),
-                ),
-                (
-                    "liver_disease",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("none", "No"),
-                            ("mild", "Yes, mild"),
-                            ("moderate", "Yes, moderate"),
-                            ("severe", "Yes, severe"),
-                            ("unknown", "I don't know"),
-                        ],
-                        max_length=8,
-                        null=True,
-                    ),
-                ),
-                (
-                    "lung_disease",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="lung disease",
-                    ),
-                ),
-                (
-                    "sleep_apnea",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="sleep apnoea",
-                    ),
-                ),
-                (
-                    "hyperthyroidism_untreated",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="untreated overactive thyroid",
-                    ),
-                ),
-                (
-                    "glaucoma",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="glaucoma",
-                    ),
-                ),
-                (
-                    "seizure_recent",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="seizure in the past 12 months",
-                    ),
-                ),
-                (
-                    "delirium",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="delirium",
-                    ),
-                ),
-                (
-                    "cognitive_impairment",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="memory or thinking problems",
-                    ),
-                ),
-                (
-                    "bladder_problems",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="bladder problems",
-                    ),
-                ),
-                (
-                    "psychotic_disorder",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="psychotic disorder",
-                    ),
-                ),
-                (
-                    "psychotic_symptoms_current",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="hallucinations or delusions in the past month",
-                    ),
-                ),
-                (
-                    "psychotic_features_past",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="psychotic features in the past",
-                    ),
-                ),
-                (
-                    "family_psychosis",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="family history of psychosis",
-                    ),
-                ),
-                (
-                    "mania_current",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="manic or hypomanic now",
-                    ),
-                ),
-                (
-                    "bipolar_or_mania_history",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="bipolar disorder or mania ever",
-                    ),
-                ),
-                (
-                    "prior_ketamine_treatment",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="earlier ketamine treatment",
-                    ),
-                ),
-                (
-                    "antidepressants_tried",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="antidepressants tried in this episode",
-                    ),
-                ),
-                (
-                    "phq9_1",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 1",
-                    ),
-                ),
-                (
-                    "phq9_2",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 2",
-                    ),
-                ),
-                (
-                    "phq9_3",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 3",
-                    ),
-                ),
-                (
-                    "phq9_4",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 4",
-                    ),
-                ),
-                (
-                    "phq9_5",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 5",
-                    ),
-                ),
-                (
-                    "phq9_6",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 6",
-                    ),
-                ),
-                (
-                    "phq9_7",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 7",
-                    ),
-                ),
-                (
-                    "phq9_8",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 8",
-                    ),
-                ),
-                (
-                    "phq9_9",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="PHQ-9 item 9",
-                    ),
-                ),
-                (
-                    "gad7_1",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="GAD-7 item 1",
-                    ),
-                ),
-                (
-                    "gad7_2",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="GAD-7 item 2",
-                    ),
-                ),
-                (
-                    "gad7_3",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="GAD-7 item 3",
-                    ),
-                ),
-                (
-                    "gad7_4",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="GAD-7 item 4",
-                    ),
-                ),
-                (
-                    "gad7_5",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="GAD-7 item 5",
-                    ),
-                ),
-                (
-                    "gad7_6",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="GAD-7 item 6",
-                    ),
-                ),
-                (
-                    "gad7_7",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(3),
-                        ],
-                        verbose_name="GAD-7 item 7",
-                    ),
-                ),
-                (
-                    "cssrs_q1",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="C-SSRS Q1 wish to be dead",
-                    ),
-                ),
-                (
-                    "cssrs_q2",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="C-SSRS Q2 suicidal thoughts",
-                    ),
-                ),
-                (
-                    "cssrs_q3",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="C-SSRS Q3 thoughts of method",
-                    ),
-                ),
-                (
-                    "cssrs_q4",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="C-SSRS Q4 intent",
-                    ),
-                ),
-                (
-                    "cssrs_q5",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="C-SSRS Q5 plan with intent",
-                    ),
-                ),
-                (
-                    "cssrs_q6",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="C-SSRS Q6 suicidal behaviour ever",
-                    ),
-                ),
-                (
-                    "cssrs_q6_past_3_months",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="C-SSRS Q6 within the past 3 months",
-                    ),
-                ),
-                (
-                    "auditc_1",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(4),
-                        ],
-                        verbose_name="AUDIT-C item 1",
-                    ),
-                ),
-                (
-                    "auditc_2",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(4),
-                        ],
-                        verbose_name="AUDIT-C item 2",
-                    ),
-                ),
-                (
-                    "auditc_3",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(4),
-                        ],
-                        verbose_name="AUDIT-C item 3",
-                    ),
-                ),
-                (
-                    "dast10_1",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 1",
-                    ),
-                ),
-                (
-                    "dast10_2",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 2",
-                    ),
-                ),
-                (
-                    "dast10_3",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 3",
-                    ),
-                ),
-                (
-                    "dast10_4",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 4",
-                    ),
-                ),
-                (
-                    "dast10_5",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 5",
-                    ),
-                ),
-                (
-                    "dast10_6",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 6",
-                    ),
-                ),
-                (
-                    "dast10_7",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 7",
-                    ),
-                ),
-                (
-                    "dast10_8",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 8",
-                    ),
-                ),
-                (
-                    "dast10_9",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 9",
-                    ),
-                ),
-                (
-                    "dast10_10",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="DAST-10 item 10",
-                    ),
-                ),
-                (
-                    "dissociative_use_past_year",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="non-medical ketamine, PCP or other dissociative in the past year",
-                    ),
-                ),
-                (
-                    "ketamine_use_disorder_history",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="ketamine use problem ever",
-                    ),
-                ),
-                (
-                    "drug_use_disorder_current",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="current drug use problem",
-                    ),
-                ),
-                (
-                    "takes_medications",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No")],
-                        max_length=3,
-                        null=True,
-                        verbose_name="takes medications",
-                    ),
-                ),
-                ("treatment_goals", models.TextField(blank=True, max_length=4000)),
-                (
-                    "has_ride_home",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="has a ride home after sessions",
-                    ),
-                ),
-                (
-                    "route_preference",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("esketamine", "Esketamine nasal spray (Spravato)"),
-                            ("ketamine", "Ketamine infusion or injection"),
-                            ("unsure", "Not sure yet"),
-                        ],
-                        max_length=10,
-                        null=True,
-                    ),
-                ),
-                (
-                    "consent_signature",
-                    models.CharField(blank=True, max_length=150, verbose_name="typed full name as signature"),
-                ),
-                ("consented_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "consent_version",
-                    models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="intake.consentversion"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('reopened', 'More information requested')], default='draft', max_length=10)),
+                ('current_step', models.CharField(default='about', max_length=30)),
+                ('reopened_steps', models.JSONField(blank=True, default=list)),
+                ('submitted_at', models.DateTimeField(blank=True, null=True)),
+                ('submission_count', models.PositiveIntegerField(default=0)),
+                ('assessment_date', models.DateField(blank=True, null=True)),
+                ('date_of_birth', models.DateField(blank=True, null=True)),
+                ('sex_at_birth', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('intersex', 'Intersex'), ('unknown', "I don't know / prefer not to say")], max_length=8, null=True)),
+                ('height_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
+                ('weight_kg', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
+                ('phone', models.CharField(blank=True, max_length=30)),
+                ('pregnancy_possible', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='pregnancy possible')),
+                ('pregnant', models.CharField(blank=True, choices=[('yes', 'Yes'), ('possibly', 'Possibly'), ('no', 'No'), ('unknown', "I don't know")], max_length=8, null=True)),
+                ('breastfeeding', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='breastfeeding')),
+                ('planning_pregnancy', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='planning pregnancy')),
+                ('aneurysm', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='aneurysm')),
+                ('arteriovenous_malformation', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='arteriovenous malformation')),
+                ('intracerebral_hemorrhage', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='bleeding in the brain')),
+                ('cardiovascular_event', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='heart attack, stent, bypass or other acute cardiovascular event')),
+                ('cardiovascular_event_date', models.DateField(blank=True, null=True)),
+                ('unstable_angina', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='unstable angina')),
+                ('coronary_artery_disease', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='coronary artery disease')),
+                ('valvular_disease', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='heart valve disease')),
+                ('stroke_or_tia', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='stroke or TIA')),
+                ('heart_failure', models.CharField(blank=True, choices=[('none', 'No'), ('stable', 'Yes, stable'), ('severe', 'Yes, severe'), ('unknown', "I don't know")], max_length=8, null=True)),
+                ('arrhythmia', models.CharField(blank=True, choices=[('none', 'No'), ('controlled', 'Yes, controlled'), ('uncontrolled', 'Yes, not controlled'), ('unknown', "I don't know")], max_length=12, null=True)),
+                ('hypertension_diagnosed', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='high blood pressure diagnosed')),
+                ('hypertension_controlled', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='high blood pressure controlled')),
+                ('hypertensive_encephalopathy', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='hypertensive encephalopathy')),
+                ('bp_known', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='knows a recent blood-pressure reading')),
+                ('bp_systolic', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('bp_diastolic', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('bp_date', models.DateField(blank=True, null=True)),
+                ('ketamine_allergy', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='allergy to ketamine or esketamine')),
+                ('raised_intracranial_pressure', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='raised pressure in the skull')),
+                ('liver_disease', models.CharField(blank=True, choices=[('none', 'No'), ('mild', 'Yes, mild'), ('moderate', 'Yes, moderate'), ('severe', 'Yes, severe'), ('unknown', "I don't know")], max_length=8, null=True)),
+                ('lung_disease', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='lung disease')),
+                ('sleep_apnea', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='sleep apnoea')),
+                ('hyperthyroidism_untreated', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='untreated overactive thyroid')),
+                ('glaucoma', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='glaucoma')),
+                ('seizure_recent', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='seizure in the past 12 months')),
+                ('delirium', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='delirium')),
+                ('cognitive_impairment', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='memory or thinking problems')),
+                ('bladder_problems', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='bladder problems')),
+                ('psychotic_disorder', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='psychotic disorder')),
+                ('psychotic_symptoms_current', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='hallucinations or delusions in the past month')),
+                ('psychotic_features_past', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='psychotic features in the past')),
+                ('family_psychosis', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='family history of psychosis')),
+                ('mania_current', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='manic or hypomanic now')),
+                ('bipolar_or_mania_history', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='bipolar disorder or mania ever')),
+                ('prior_ketamine_treatment', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='earlier ketamine treatment')),
+                ('antidepressants_tried', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='antidepressants tried in this episode')),
+                ('phq9_1', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 1')),
+                ('phq9_2', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 2')),
+                ('phq9_3', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 3')),
+                ('phq9_4', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 4')),
+                ('phq9_5', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 5')),
+                ('phq9_6', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 6')),
+                ('phq9_7', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 7')),
+                ('phq9_8', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 8')),
+                ('phq9_9', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='PHQ-9 item 9')),
+                ('gad7_1', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='GAD-7 item 1')),
+                ('gad7_2', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='GAD-7 item 2')),
+                ('gad7_3', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='GAD-7 item 3')),
+                ('gad7_4', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='GAD-7 item 4')),
+                ('gad7_5', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='GAD-7 item 5')),
+                ('gad7_6', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='GAD-7 item 6')),
+                ('gad7_7', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)], verbose_name='GAD-7 item 7')),
+                ('cssrs_q1', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='C-SSRS Q1 wish to be dead')),
+                ('cssrs_q2', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='C-SSRS Q2 suicidal thoughts')),
+                ('cssrs_q3', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='C-SSRS Q3 thoughts of method')),
+                ('cssrs_q4', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='C-SSRS Q4 intent')),
+                ('cssrs_q5', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='C-SSRS Q5 plan with intent')),
+                ('cssrs_q6', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='C-SSRS Q6 suicidal behaviour ever')),
+                ('cssrs_q6_past_3_months', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='C-SSRS Q6 within the past 3 months')),
+                ('auditc_1', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(4)], verbose_name='AUDIT-C item 1')),
+                ('auditc_2', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(4)], verbose_name='AUDIT-C item 2')),
+                ('auditc_3', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(4)], verbose_name='AUDIT-C item 3')),
+                ('dast10_1', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 1')),
+                ('dast10_2', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 2')),
+                ('dast10_3', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 3')),
+                ('dast10_4', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 4')),
+                ('dast10_5', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 5')),
+                ('dast10_6', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 6')),
+                ('dast10_7', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 7')),
+                ('dast10_8', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 8')),
+                ('dast10_9', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 9')),
+                ('dast10_10', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='DAST-10 item 10')),
+                ('dissociative_use_past_year', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='non-medical ketamine, PCP or other dissociative in the past year')),
+                ('ketamine_use_disorder_history', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='ketamine use problem ever')),
+                ('drug_use_disorder_current', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='current drug use problem')),
+                ('takes_medications', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, null=True, verbose_name='takes medications')),
+                ('treatment_goals', models.TextField(blank=True, max_length=4000)),
+                ('has_ride_home', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='has a ride home after sessions')),
+                ('route_preference', models.CharField(blank=True, choices=[('esketamine', 'Esketamine nasal spray (Spravato)'), ('ketamine', 'Ketamine infusion or injection'), ('unsure', 'Not sure yet')], max_length=10, null=True)),
+                ('consent_signature', models.CharField(blank=True, max_length=150, verbose_name='typed full name as signature')),
+                ('consented_at', models.DateTimeField(blank=True, null=True)),
+                ('consent_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='intake.consentversion')),
             ],
         ),
         migrations.CreateModel(
-            name="AntidepressantTrial",
+            name='AntidepressantTrial',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("position", models.PositiveSmallIntegerField(default=0)),
-                ("name", models.CharField(max_length=200)),
-                (
-                    "weeks",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(520)]
-                    ),
-                ),
-                (
-                    "full_dose",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="full dose reached",
-                    ),
-                ),
-                (
-                    "helped",
-                    models.CharField(
-                        blank=True,
-                        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")],
-                        max_length=7,
-                        null=True,
-                        verbose_name="helped enough",
-                    ),
-                ),
-                (
-                    "intake",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="antidepressant_trials",
-                        to="intake.intake",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveSmallIntegerField(default=0)),
+                ('name', models.CharField(max_length=200)),
+                ('weeks', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(520)])),
+                ('full_dose', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='full dose reached')),
+                ('helped', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', "I don't know")], max_length=7, null=True, verbose_name='helped enough')),
+                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='antidepressant_trials', to='intake.intake')),
             ],
             options={
-                "ordering": ["position", "id"],
+                'ordering': ['position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Patient",
+            name='Patient',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "user",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="patient", to=settings.AUTH_USER_MODEL
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='patient', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "abstract": False,
+                'abstract': False,
             },
         ),
         migrations.AddField(
-            model_name="intake",
-            name="patient",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="intakes", to="intake.patient"
-            ),
+            model_name='intake',
+            name='patient',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='intakes', to='intake.patient'),
         ),
         migrations.CreateModel(
-            name="StepDraft",
+            name='StepDraft',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("step", models.CharField(max_length=30)),
-                ("data", models.JSONField(default=dict)),
-                ("is_valid", models.BooleanField(default=False)),
-                (
-                    "intake",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="drafts", to="intake.intake"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('step', models.CharField(max_length=30)),
+                ('data', models.JSONField(default=dict)),
+                ('is_valid', models.BooleanField(default=False)),
+                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='intake.intake')),
             ],
         ),
         migrations.CreateModel(
-            name="IntakeMedication",
+            name='IntakeMedication',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("position", models.PositiveSmallIntegerField(default=0)),
-                ("name", models.CharField(max_length=200)),
-                ("dose", models.CharField(blank=True, max_length=100)),
-                ("frequency", models.CharField(blank=True, max_length=100)),
-                (
-                    "intake",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="medications", to="intake.intake"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveSmallIntegerField(default=0)),
+                ('name', models.CharField(max_length=200)),
+                ('dose', models.CharField(blank=True, max_length=100)),
+                ('frequency', models.CharField(blank=True, max_length=100)),
+                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='medications', to='intake.intake')),
             ],
             options={
-                "ordering": ["position", "id"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("name", ""), _negated=True), name="intake_medication_name_not_empty"
-                    )
-                ],
+                'ordering': ['position', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='intake_medication_name_not_empty')],
             },
         ),
         migrations.AddIndex(
-            model_name="intake",
-            index=models.Index(fields=["patient", "-created_at"], name="intake_patient_created_idx"),
+            model_name='intake',
+            index=models.Index(fields=['patient', '-created_at'], name='intake_patient_created_idx'),
         ),
         migrations.AddConstraint(
-            model_name="intake",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "draft")), fields=("patient",), name="intake_one_draft_per_patient"
-            ),
+            model_name='intake',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('patient',), name='intake_one_draft_per_patient'),
         ),
         migrations.AddConstraint(
-            model_name="intake",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status", "draft"), ("submitted_at__isnull", False), _connector="OR"),
-                name="intake_submitted_has_time",
-            ),
+            model_name='intake',
+            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('submitted_at__isnull', False), _connector='OR'), name='intake_submitted_has_time'),
         ),
         migrations.AddConstraint(
-            model_name="intake",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("bp_systolic__isnull", True), ("bp_systolic__lte", 400), _connector="OR"),
-                name="intake_bp_systolic_range",
-            ),
+            model_name='intake',
+            constraint=models.CheckConstraint(condition=models.Q(('bp_systolic__isnull', True), ('bp_systolic__lte', 400), _connector='OR'), name='intake_bp_systolic_range'),
         ),
         migrations.AddConstraint(
-            model_name="intake",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("bp_diastolic__isnull", True), ("bp_diastolic__lte", 400), _connector="OR"),
-                name="intake_bp_diastolic_range",
-            ),
+            model_name='intake',
+            constraint=models.CheckConstraint(condition=models.Q(('bp_diastolic__isnull', True), ('bp_diastolic__lte', 400), _connector='OR'), name='intake_bp_diastolic_range'),
         ),
         migrations.AddConstraint(
-            model_name="stepdraft",
-            constraint=models.UniqueConstraint(fields=("intake", "step"), name="stepdraft_one_per_step"),
+            model_name='stepdraft',
+            constraint=models.UniqueConstraint(fields=('intake', 'step'), name='stepdraft_one_per_step'),
         ),
     ]
