@@ -14,6 +14,7 @@ from django.utils import timezone
 from clinic.models import Role
 from intake.models import StepDraft
 from intake.services import intake_start, patient_get_or_create
+from tests.e2e.accessibility import Tally, axe_source, check_page
 from tests.e2e.conftest import PHONE, sign_in
 from tests.factories import DEMO_PASSWORD, UserFactory
 
@@ -238,3 +239,51 @@ def settings_override(settings):
     """A 6-second idle limit: the warning comes after 3 seconds (half the limit, when short)."""
     settings.SESSION_COOKIE_AGE = 6
     return settings
+
+
+def test_the_warning_the_rescue_pages_and_the_friendly_403_pass_axe(browser, live_server, intake):
+    """The accessibility gate (tests/e2e/accessibility.py) on the pages this feature adds."""
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    tally, source = Tally(), axe_source()
+    try:
+        sign_in(page, EMAIL, DEMO_PASSWORD)
+        page.wait_for_url("**/step/about/")
+        page.goto(step_path(intake, "goals"))
+        page.locator('[name="treatment_goals"]').fill(GOALS_TEXT)
+        page.locator("#save-status").filter(has_text=SAVED).wait_for()
+        check_page(page, "step with Saved", tally, source=source)
+        page.evaluate("document.getElementById('session-dialog').showModal()")
+        check_page(page, "idle warning", tally, source=source)
+        page.reload()
+
+        Session.objects.all().delete()
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_role("button", name="Sign in and save my answers").wait_for()
+        check_page(page, "rescue: sign in and save", tally, source=source)
+        page.get_by_label("E-mail address").fill(EMAIL)
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in and save my answers").click()
+        page.get_by_role("button", name="Sign in and save my answers").wait_for()
+        check_page(page, "rescue: wrong password", tally, source=source)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in and save my answers").click()
+        page.wait_for_url(f"**{step_path(intake, 'goals')}")
+
+        # A stale token: the one-button rescue page; any other stale form: the friendly 403.
+        page.evaluate("document.querySelector('#step-form [name=csrfmiddlewaretoken]').value = 'x'.repeat(64)")
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_role("button", name="Save my answers").wait_for()
+        check_page(page, "rescue: save my answers", tally, source=source)
+        page.goto(f"/intake/{intake.pk}/review/")
+        page.evaluate("document.querySelector('form[action$=\"/logout/\"] [name=csrfmiddlewaretoken]').value = 'x'")
+        open_menu(page)
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("heading", name="This page was open for too long").wait_for()
+        check_page(page, "friendly 403", tally, source=source)
+    finally:
+        context.close()
+    assert len(tally.pages) == 6
+    assert not tally.blocking, "serious or critical accessibility violations:\n" + "\n".join(tally.blocking)
+    assert not tally.sideways, "pages that scroll sideways:\n" + "\n".join(tally.sideways)
