@@ -102,7 +102,7 @@ def test_sign_out_from_the_menu_mid_page_keeps_the_five_phq9_answers(browser, li
         context.close()
 
 
-def test_idle_expiry_then_save_lands_on_a_page_that_saves_after_signing_in(patient_page, intake):
+def test_idle_expiry_then_save_lands_on_a_page_that_saves_after_signing_in(patient_page, intake, screenshot_dir):
     page = patient_page
     page.goto(step_path(intake, "goals"))
     # The session ends on the server while the page is open (the idle limit passed).
@@ -119,6 +119,7 @@ def test_idle_expiry_then_save_lands_on_a_page_that_saves_after_signing_in(patie
     assert "What would you like treatment to help you with?" in answers.inner_text()
     assert GOALS_TEXT in answers.inner_text()
     assert "?" not in page.url
+    page.screenshot(path=str(screenshot_dir / "rescue-after-expiry-390x844.png"), full_page=True)
     page.get_by_label("E-mail address").fill(EMAIL)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in and save my answers").click()
@@ -216,7 +217,9 @@ def test_saved_is_shown_only_after_the_server_has_the_answers(patient_page, inta
     assert draft_of(intake, "phq9", {"phq9_1": "1", "phq9_2": "3"})
 
 
-def test_before_the_idle_limit_a_warning_offers_to_stay_signed_in(browser, live_server, intake, settings_override):
+def test_before_the_idle_limit_a_warning_offers_to_stay_signed_in(
+    browser, live_server, intake, settings_override, screenshot_dir
+):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
@@ -226,6 +229,7 @@ def test_before_the_idle_limit_a_warning_offers_to_stay_signed_in(browser, live_
         dialog.wait_for(timeout=8_000)
         stay = dialog.get_by_role("button", name="Stay signed in")
         assert stay.evaluate("node => node === document.activeElement")
+        page.screenshot(path=str(screenshot_dir / "idle-warning-390x844.png"))
         stay.click()
         dialog.wait_for(state="hidden")
         session = Session.objects.get()
