@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from clinic.models import AuditAction, AuditEvent
 from intake.models import StepDraft
+from tests.conftest import sign_in_staff
 from tests.factories import DEMO_PASSWORD
 from tests.intake.conftest import step_url
 
@@ -179,3 +180,14 @@ def test_no_answer_reaches_the_logs(client, strict_client, patient, intake, capl
     client.post(rescue_url(intake), {**CARRIED, "username": patient.email, "password": DEMO_PASSWORD})
     assert StepDraft.objects.filter(intake=intake).exists()
     assert SECRET not in caplog.text
+
+
+def test_staff_with_a_stale_token_get_no_answers_back_and_nothing_saved(clinician, intake):
+    client = sign_in_staff(Client(enforce_csrf_checks=True), clinician)
+    client.get(reverse("review:queue"))  # the CSRF cookie
+    response = client.post(step_url(intake, "goals"), TYPED, headers={"Origin": "http://testserver"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    body = response.content.decode()
+    assert "Nothing was saved" in body
+    assert SECRET not in body and "answer-" not in body
+    assert not StepDraft.objects.filter(intake=intake).exists()
