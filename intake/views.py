@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import patient_required
 from clinic.forms import EmailAuthenticationForm
 from intake import rescue, selectors, services
-from intake.forms import ConsentForm
+from intake.forms import DRAFT_REVISION_FIELD, ConsentForm, DraftRevisionForm
 from intake.models import AntidepressantTrial, Intake, IntakeMedication, IntakeStatus
 from intake.steps import REVIEW, STEP_BY_KEY, STEPS, TOTAL_STEPS, Step, step_number
 from screening.models import InfoRequest
@@ -187,10 +187,12 @@ def step_view(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
         intake = _get_intake_for_patient(request, intake_id)
         form, formset = result.form, result.formset
         safety = result.safety or selectors.safety_notice(intake)
+        revision = result.revision
     else:
         draft = selectors.step_draft(intake, step_obj.key)
         form, formset = services.bind_step_forms(step_obj, intake, draft.data if draft else None)
         safety = selectors.safety_notice(intake)
+        revision = draft.revision if draft else 0
 
     context = _page_context(intake, step_obj.key, safety)
     context.update(
@@ -203,6 +205,9 @@ def step_view(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
             # Section links and "Sign out" become buttons of the step form: saved, then gone.
             "save_on_leave": True,
             "session_seconds": settings.SESSION_COOKIE_AGE,
+            # The draft revision the page is built from: its background saves are based on it.
+            "draft_revision_field": DRAFT_REVISION_FIELD,
+            "draft_revision": revision,
         }
     )
     return render(request, step_obj.template, context)
@@ -238,22 +243,32 @@ def _patient_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 @require_POST
 def autosave(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
     """Keep the step's answers as typed so far, without checking them or moving on (the page's
-    JavaScript sends them after each change, and once more when the page is left)."""
+    JavaScript sends them after each change, and once more when the page is left).
+
+    Each save names the draft revision it is based on and is answered with the new one; a
+    save based on an older revision than the stored draft's (it arrived after a Save of the
+    page, or another tab saved meanwhile) writes nothing and gets a 409 with ``"stale"``."""
     step_obj: Step | None = STEP_BY_KEY.get(step)
     if step_obj is None:
         raise Http404
     intake = _get_intake_for_patient(request, intake_id, rows=False)
+    based_on = DraftRevisionForm(request.POST)
+    if not based_on.is_valid():
+        return JsonResponse({"saved": False, "error": "revision"}, status=HTTPStatus.BAD_REQUEST)
     try:
-        services.intake_save_draft(
+        revision = services.intake_save_draft(
             intake=intake,
             step=step_obj,
             data=request.POST,
             actor=request.user,  # type: ignore[arg-type]
             how="saved as typed",
+            based_on=based_on.cleaned_data[DRAFT_REVISION_FIELD],
         )
     except services.IntakeNotEditable:
         return JsonResponse({"saved": False}, status=HTTPStatus.CONFLICT)
-    return JsonResponse({"saved": True})
+    except services.StaleDraft:
+        return JsonResponse({"saved": False, "stale": True}, status=HTTPStatus.CONFLICT)
+    return JsonResponse({"saved": True, "revision": revision})
 
 
 @_patient_json
@@ -352,6 +367,8 @@ def rescue_save(request: HttpRequest, intake_id: int, step: str) -> HttpResponse
             data=rescue.as_post(pairs),
             actor=request.user,  # type: ignore[arg-type]
             how="carried through sign-in",
+            # The patient pressed a button to keep these answers: written like a Save.
+            based_on=None,
         )
     except services.IntakeNotEditable:
         messages.info(request, LOCKED_MESSAGE)

@@ -28,10 +28,11 @@ def autosave_url(intake, key="goals"):
 
 def test_it_keeps_the_answers_as_typed_without_checking_them_or_moving_on(patient_client, intake):
     response = patient_client.post(
-        autosave_url(intake), {"treatment_goals": SECRET, "has_ride_home": "bogus", "action": "next"}
+        autosave_url(intake),
+        {"draft_revision": "0", "treatment_goals": SECRET, "has_ride_home": "bogus", "action": "next"},
     )
     assert response.status_code == HTTPStatus.OK
-    assert response.json() == {"saved": True}
+    assert response.json() == {"saved": True, "revision": 1}
     assert "no-store" in response["Cache-Control"]
     draft = StepDraft.objects.get(intake=intake, step="goals")
     assert draft.data == {"treatment_goals": SECRET, "has_ride_home": "bogus"}
@@ -42,14 +43,14 @@ def test_it_keeps_the_answers_as_typed_without_checking_them_or_moving_on(patien
 
 
 def test_the_page_shows_the_saved_draft_when_reloaded(patient_client, intake):
-    patient_client.post(autosave_url(intake, "phq9"), {"phq9_1": "2", "phq9_9": "0"})
+    patient_client.post(autosave_url(intake, "phq9"), {"draft_revision": "0", "phq9_1": "2", "phq9_9": "0"})
     body = patient_client.get(step_url(intake, "phq9")).content.decode()
     assert 'name="phq9_1" id="id_phq9_1_2" value="2" checked' in body
     assert 'name="phq9_9" id="id_phq9_9_0" value="0" checked' in body
 
 
 def test_it_is_audited_without_any_answer(patient_client, patient, intake):
-    patient_client.post(autosave_url(intake), {"treatment_goals": SECRET})
+    patient_client.post(autosave_url(intake), {"draft_revision": "0", "treatment_goals": SECRET})
     [event] = AuditEvent.objects.filter(action=AuditAction.CHANGE, target_id=str(intake.pk))
     assert event.actor == patient
     assert event.summary == "Draft of step goals saved (saved as typed)"
@@ -57,7 +58,7 @@ def test_it_is_audited_without_any_answer(patient_client, patient, intake):
 
 
 def test_another_patients_intake_is_404_and_nothing_is_kept(patient_client, other_intake):
-    response = patient_client.post(autosave_url(other_intake), {"treatment_goals": SECRET})
+    response = patient_client.post(autosave_url(other_intake), {"draft_revision": "0", "treatment_goals": SECRET})
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert not StepDraft.objects.filter(intake=other_intake).exists()
 
@@ -65,13 +66,13 @@ def test_another_patients_intake_is_404_and_nothing_is_kept(patient_client, othe
 @pytest.mark.parametrize("staff", ["clinician_client", "admin_client_"])
 def test_staff_cannot_write_a_patients_draft(request, staff, intake):
     client = request.getfixturevalue(staff)
-    response = client.post(autosave_url(intake), {"treatment_goals": SECRET})
+    response = client.post(autosave_url(intake), {"draft_revision": "0", "treatment_goals": SECRET})
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert not StepDraft.objects.filter(intake=intake).exists()
 
 
 def test_a_signed_out_browser_is_told_so_and_nothing_is_kept(client, intake):
-    response = client.post(autosave_url(intake), {"treatment_goals": SECRET})
+    response = client.post(autosave_url(intake), {"draft_revision": "0", "treatment_goals": SECRET})
     assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response.json()["saved"] is False
     assert "no-store" in response["Cache-Control"]
@@ -80,20 +81,24 @@ def test_a_signed_out_browser_is_told_so_and_nothing_is_kept(client, intake):
 
 def test_a_sent_intake_is_not_changed(patient_client, patient):
     intake = SubmittedIntakeFactory(patient=patient_get_or_create(user=patient))
-    response = patient_client.post(autosave_url(intake), {"treatment_goals": SECRET})
+    response = patient_client.post(autosave_url(intake), {"draft_revision": "0", "treatment_goals": SECRET})
     assert response.status_code == HTTPStatus.CONFLICT
     assert not StepDraft.objects.filter(intake=intake).exists()
 
 
 def test_an_unknown_step_is_404_and_a_get_is_refused(patient_client, intake):
-    assert patient_client.post(autosave_url(intake, "nope"), {}).status_code == HTTPStatus.NOT_FOUND
+    assert (
+        patient_client.post(autosave_url(intake, "nope"), {"draft_revision": "0"}).status_code == HTTPStatus.NOT_FOUND
+    )
     assert patient_client.get(autosave_url(intake)).status_code == HTTPStatus.METHOD_NOT_ALLOWED
 
 
 def test_no_answer_reaches_the_logs(patient_client, intake, caplog):
     caplog.set_level(logging.DEBUG)
-    patient_client.post(autosave_url(intake), {"treatment_goals": SECRET, "has_ride_home": "bogus"})
-    patient_client.post(autosave_url(intake, "nope"), {"treatment_goals": SECRET})
+    patient_client.post(
+        autosave_url(intake), {"draft_revision": "0", "treatment_goals": SECRET, "has_ride_home": "bogus"}
+    )
+    patient_client.post(autosave_url(intake, "nope"), {"draft_revision": "0", "treatment_goals": SECRET})
     post_step(patient_client, intake, "goals", {"treatment_goals": SECRET}, action="sign-out")
     assert SECRET not in caplog.text
 
