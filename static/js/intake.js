@@ -23,10 +23,15 @@
 // the background after each change (debounced) and once more when the page is left (browser
 // back, a link, closing the tab). "Saved" is shown only after the server answered that it has
 // them. Before the session's idle limit a dialog offers to stay signed in.
+// Each background save names the draft revision it is based on (the form's hidden
+// draft_revision input: the one the page was built from, then the one the last save returned);
+// the server refuses one based on an older revision than it has (409 "stale": the page was
+// saved meanwhile, or another tab saved), so a save arriving late never overwrites newer
+// answers. Once the form is being submitted no background save starts: the POST saves it all.
 (function () {
   "use strict";
   var form = document.getElementById("step-form");
-  if (!form || !form.dataset.autosaveUrl || !window.fetch || !window.FormData) {
+  if (!form || !form.dataset.autosaveUrl || !form.elements.draft_revision || !window.fetch || !window.FormData) {
     return;
   }
   var url = form.dataset.autosaveUrl;
@@ -35,13 +40,19 @@
   var MESSAGES = {
     saved: "Saved",
     offline: "Not saved yet \u2014 check your connection",
-    signedOut: "Not saved yet \u2014 you have been signed out. Press \u201cSave and continue\u201d to keep your answers."
+    signedOut: "Not saved yet \u2014 you have been signed out. Press \u201cSave and continue\u201d to keep your answers.",
+    stale: "Not saved \u2014 these answers were changed in another tab or window since this page was opened. " +
+      "Press \u201cSave and continue\u201d to keep what is on this page, or reload it to see the saved answers."
   };
+  var revision = form.elements.draft_revision;
   var timer = null;
   var inFlight = false;
   var again = false;
   var dirty = false;
   var submitting = false;
+  // The server has newer answers than this page was built from: saving in the background
+  // stops (a retry would be refused again, or overwrite them); the page's own buttons still save.
+  var stale = false;
 
   function show(state, text) {
     if (!status) {
@@ -58,7 +69,11 @@
   }
 
   function save() {
+    window.clearTimeout(timer);
     timer = null;
+    if (submitting || stale) {
+      return;
+    }
     if (inFlight) {
       again = true;
       return;
@@ -75,27 +90,44 @@
       headers: { Accept: "application/json" }
     })
       .then(function (response) {
+        if (response.status === 409) {
+          return response.json().then(function (body) {
+            if (body && body.stale === true) {
+              stale = true;
+            }
+            throw response;
+          });
+        }
         if (!response.ok) {
           throw response;
         }
         return response.json();
       })
       .then(function (body) {
-        if (!body || body.saved !== true) {
+        if (!body || body.saved !== true || typeof body.revision !== "number") {
           throw new Error("not saved");
         }
-        if (!dirty) {
+        // The next background save is based on what the server now holds.
+        revision.value = String(body.revision);
+        if (!dirty && !submitting) {
           show("saved", MESSAGES.saved);
         }
         restartIdleClock();
       })
       .catch(function (problem) {
         dirty = true;
-        show("error", problem && problem.status === 401 ? MESSAGES.signedOut : MESSAGES.offline);
+        if (submitting) {
+          return; // the page's own POST is on its way and saves everything
+        }
+        if (stale) {
+          show("error", MESSAGES.stale);
+        } else {
+          show("error", problem && problem.status === 401 ? MESSAGES.signedOut : MESSAGES.offline);
+        }
       })
       .then(function () {
         inFlight = false;
-        if (again) {
+        if (again && !submitting && !stale) {
           again = false;
           save();
         }
@@ -114,7 +146,7 @@
   // Leaving the page without one of its buttons: send what is not saved yet, in a request the
   // browser finishes after the page is gone.
   function flush() {
-    if (submitting || (!dirty && !inFlight && timer === null)) {
+    if (submitting || stale || (!dirty && !inFlight && timer === null)) {
       return;
     }
     window.clearTimeout(timer);
@@ -129,9 +161,13 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  // A button of the form (Save, a section, Sign out) saves the whole page itself.
+  // A button of the form (Save, a section, Sign out, Add a row, Remove) saves the whole page
+  // itself: the pending background save is cancelled and none starts from now on (one already
+  // on its way is refused by the server if it lands after the POST: it is based on an older
+  // revision).
   form.addEventListener("submit", function () {
     submitting = true;
+    again = false;
     window.clearTimeout(timer);
     timer = null;
   });

@@ -4,12 +4,15 @@ the database). See docs/intake.md, "Nothing typed is lost"."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from http import HTTPStatus
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 
 from clinic.models import Role
 from intake.models import StepDraft
@@ -291,3 +294,114 @@ def test_the_warning_the_rescue_pages_and_the_friendly_403_pass_axe(browser, liv
     assert len(tally.pages) == 6
     assert not tally.blocking, "serious or critical accessibility violations:\n" + "\n".join(tally.blocking)
     assert not tally.sideways, "pages that scroll sideways:\n" + "\n".join(tally.sideways)
+
+
+# --- A background save that lands late (draft revisions) -------------------------------------
+# A save held back on its way while the patient presses "Add another medicine" or "Save and
+# continue" is refused when it finally arrives, and the draft keeps what the page's POST
+# saved; pressing a button of the page cancels a pending background save; a page left behind
+# by another tab's save never says "Saved".
+
+STALE = "Not saved \u2014 these answers were changed in another tab or window"
+
+
+def hold_background_saves(page) -> list:
+    """Background saves are held on their way (not sent to the server) until released."""
+    held: list = []
+    page.route("**/draft/", lambda route: held.append(route))
+    return held
+
+
+def wait_for_held(page, held: list, count: int = 1) -> None:
+    for _ in range(50):
+        if len(held) >= count:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the background save was not sent")
+
+
+def release(route) -> int:
+    """Let a held background save reach the server now; its status."""
+    response = route.fetch()
+    # The page that sent it may be gone: only the server's answer matters.
+    with contextlib.suppress(PlaywrightError):
+        route.fulfill(response=response)
+    return response.status
+
+
+@pytest.mark.parametrize(
+    "button,lands_on,rows",
+    [("Add another medicine", "medications", "2"), ("Save and continue", "goals", "1")],
+    ids=["add-a-row", "save-and-continue"],
+)
+def test_a_background_save_landing_after_the_pages_post_changes_nothing(patient_page, intake, button, lands_on, rows):
+    page = patient_page
+    page.goto(step_path(intake, "medications"))
+    page.locator('[name="takes_medications"][value="yes"]').check()
+    page.get_by_role("button", name="Add a medicine").click()
+    page.get_by_label("Medicine name").wait_for()
+
+    held = hold_background_saves(page)
+    page.get_by_label("Medicine name").fill("Sertraline")
+    wait_for_held(page, held)  # on its way: the name, not the dose yet
+    page.get_by_label("Dose").fill("50 mg")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url(f"**{step_path(intake, lands_on)}")
+    if lands_on == "medications":
+        page.get_by_text("Medicine 2", exact=True).wait_for()
+    posted = StepDraft.objects.get(intake=intake, step="medications")
+    assert posted.data["meds-TOTAL_FORMS"] == rows
+    assert posted.data["meds-0-dose"] == "50 mg"
+
+    # The held save (based on the page's older revision) finally reaches the server.
+    assert len(held) == 1, "a background save started after the button was pressed"
+    assert release(held[0]) == HTTPStatus.CONFLICT
+
+    kept = StepDraft.objects.get(intake=intake, step="medications")
+    assert kept.data == posted.data
+    assert kept.revision == posted.revision
+    if lands_on == "medications":
+        # The page shows the POST's answers and the added row; the next save is based on them.
+        assert page.get_by_label("Dose").first.input_value() == "50 mg"
+        assert page.locator('input[name="draft_revision"]').input_value() == str(posted.revision)
+
+
+def test_pressing_a_button_cancels_the_pending_background_save(patient_page, intake):
+    page = patient_page
+    sent: list = []
+    page.route("**/draft/", lambda route: (sent.append(route.request.url), route.continue_()))
+    page.goto(step_path(intake, "goals"))
+    page.get_by_label("What would you like treatment to help you with?").fill("Sleep through the night")
+    # Straight away, before the background save's pause is over.
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(f"**/intake/{intake.pk}/review/")
+    page.wait_for_timeout(1_500)
+    assert sent == []
+    assert StepDraft.objects.get(intake=intake, step="goals").data["treatment_goals"] == "Sleep through the night"
+
+
+def test_a_page_left_behind_by_another_tabs_save_never_says_saved(patient_page, intake):
+    first = patient_page
+    second = first.context.new_page()
+    first.goto(step_path(intake, "goals"))
+    second.goto(step_path(intake, "goals"))
+    goals = "What would you like treatment to help you with?"
+
+    second.get_by_label(goals).fill("Written in the second tab")
+    second.locator("#save-status").filter(has_text=SAVED).wait_for()
+
+    # The first tab was built from the older draft: its background save is refused, it says
+    # so, and it does not try again with its older answers.
+    first.get_by_label(goals).fill("Written in the first tab")
+    status = first.locator("#save-status")
+    status.filter(has_text=STALE).wait_for()
+    first.get_by_label(goals).fill("Written in the first tab, then more")
+    first.wait_for_timeout(1_500)
+    assert status.text_content().startswith(STALE)
+    assert StepDraft.objects.get(intake=intake, step="goals").data["treatment_goals"] == "Written in the second tab"
+
+    # Pressing Save on it keeps what it shows: the patient asked for it.
+    first.get_by_role("button", name="Save and continue").click()
+    first.wait_for_url(f"**/intake/{intake.pk}/review/")
+    saved = StepDraft.objects.get(intake=intake, step="goals").data["treatment_goals"]
+    assert saved == "Written in the first tab, then more"
