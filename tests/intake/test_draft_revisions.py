@@ -6,15 +6,18 @@ based on and is refused (409, nothing written) when the stored draft is newer.""
 from __future__ import annotations
 
 import re
+import threading
 from http import HTTPStatus
 
 import pytest
+from django.db import connection, connections
 from django.urls import reverse
 
-from clinic.models import AuditAction, AuditEvent
+from clinic.models import AuditAction, AuditEvent, Role
 from intake import steps
 from intake.models import StepDraft
-from intake.services import StaleDraft, intake_save_draft, intake_save_step
+from intake.services import StaleDraft, intake_save_draft, intake_save_step, intake_start, patient_get_or_create
+from tests.factories import UserFactory
 from tests.intake.conftest import post_step, step_url
 
 ONE_MEDICINE = {
@@ -228,3 +231,48 @@ def test_the_service_chains_revisions_and_a_carried_save_always_writes(intake, p
     )
     assert carried == revision + 1
     assert draft(intake, "goals").data == {"treatment_goals": "kept"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_background_saves_racing_from_one_revision_apply_once():
+    """Four saves based on the same revision reach four workers at once: the compare and the
+    write happen under the intake's row lock, so exactly one applies and the others are
+    refused (PostgreSQL; SQLite runs one writer at a time anyway)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SELECT ... FOR UPDATE needs PostgreSQL")
+    user = UserFactory(email="alice@example.org", full_name="Alice Patient", role=Role.PATIENT)
+    intake = intake_start(patient=patient_get_or_create(user=user))
+    goals = steps.STEP_BY_KEY["goals"]
+    barrier = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def save(text: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(
+                intake_save_draft(
+                    intake=intake,
+                    step=goals,
+                    data={"treatment_goals": text},
+                    actor=user,
+                    how="saved as typed",
+                    based_on=0,
+                )
+            )
+        except BaseException as error:  # StaleDraft is expected; anything else is reported below
+            outcomes.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(f"tab {n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    applied = [outcome for outcome in outcomes if isinstance(outcome, int)]
+    refused = [outcome for outcome in outcomes if isinstance(outcome, StaleDraft)]
+    assert (len(applied), len(refused)) == (1, 3), outcomes
+    stored = StepDraft.objects.get(intake=intake, step="goals")
+    assert stored.revision == applied[0] == 1
+    assert all(error.current == 1 for error in refused)
