@@ -191,7 +191,7 @@ ROUTES: list[Route] = [
         "patient",
         method="post",
         args=("intake", "goals"),
-        data={"treatment_goals": "x"},
+        data={"treatment_goals": "x", "draft_revision": "0"},
         override={"anonymous": "401", "inactive": "401", "patient_a": "409"},
     ),
     # Answers carried through a sign-in: a signed-out visitor gets the sign-in form back (no
