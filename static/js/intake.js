@@ -143,10 +143,22 @@
     timer = window.setTimeout(save, DELAY_MS);
   }
 
-  // Leaving the page without one of its buttons: send what is not saved yet, in a request the
-  // browser finishes after the page is gone.
-  function flush() {
+  // Leaving the page without one of its buttons: send what is not saved yet.
+  // Hidden (another app or tab; the page may come back, or be discarded without a pagehide):
+  // an ordinary background save (fetch with keepalive, which the browser finishes even if the
+  // page is discarded), so that its answer, the new revision, still reaches the page; with a
+  // save on its way, the next one follows it as usual.
+  // Unloaded (pagehide: browser back, a link, closing the tab): a beacon, based on the same
+  // revision as a save still on its way; whichever lands second is refused, so older answers
+  // never replace newer ones.
+  function flush(event) {
     if (submitting || stale || (!dirty && !inFlight && timer === null)) {
+      return;
+    }
+    if (event.type !== "pagehide") {
+      if (dirty || timer !== null) {
+        save();
+      }
       return;
     }
     window.clearTimeout(timer);
@@ -172,9 +184,9 @@
     timer = null;
   });
   window.addEventListener("pagehide", flush);
-  document.addEventListener("visibilitychange", function () {
+  document.addEventListener("visibilitychange", function (event) {
     if (document.visibilityState === "hidden") {
-      flush();
+      flush(event);
     }
   });
   window.addEventListener("pageshow", function (event) {

@@ -405,3 +405,30 @@ def test_a_page_left_behind_by_another_tabs_save_never_says_saved(patient_page, 
     first.wait_for_url(f"**/intake/{intake.pk}/review/")
     saved = StepDraft.objects.get(intake=intake, step="goals").data["treatment_goals"]
     assert saved == "Written in the first tab, then more"
+
+
+def set_visibility(page, state: str) -> None:
+    """As when the patient switches to another app and back (the page stays open)."""
+    page.evaluate(
+        """state => {
+            Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        state,
+    )
+
+
+def test_switching_to_another_app_and_back_saves_and_goes_on_saving(patient_page, intake):
+    page = patient_page
+    page.goto(step_path(intake, "goals"))
+    goals = page.get_by_label("What would you like treatment to help you with?")
+    status = page.locator("#save-status")
+    goals.fill("Sleep")
+    # Hidden before the background save's pause is over: the answers go at once.
+    set_visibility(page, "hidden")
+    assert draft_of(intake, "goals", {"treatment_goals": "Sleep"})
+    set_visibility(page, "visible")
+    goals.fill("Sleep through the night")
+    status.filter(has_text=SAVED).wait_for()
+    assert draft_of(intake, "goals", {"treatment_goals": "Sleep through the night"})
+    assert not status.text_content().startswith(STALE)
