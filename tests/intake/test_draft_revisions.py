@@ -11,13 +11,14 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection, connections
+from django.test import Client
 from django.urls import reverse
 
 from clinic.models import AuditAction, AuditEvent, Role
 from intake import steps
 from intake.models import StepDraft
 from intake.services import StaleDraft, intake_save_draft, intake_save_step, intake_start, patient_get_or_create
-from tests.factories import UserFactory
+from tests.factories import DEMO_PASSWORD, UserFactory
 from tests.intake.conftest import post_step, step_url
 
 ONE_MEDICINE = {
@@ -276,3 +277,23 @@ def test_background_saves_racing_from_one_revision_apply_once():
     stored = StepDraft.objects.get(intake=intake, step="goals")
     assert stored.revision == applied[0] == 1
     assert all(error.current == 1 for error in refused)
+
+
+def test_the_rescue_page_does_not_carry_the_revision_and_its_save_is_newer_than_any_page(
+    patient, intake, patient_client
+):
+    client = Client()  # the browser whose session ended
+    # The session ended while the page (built from revision 0) was open; meanwhile the
+    # patient saved in the background from another page.
+    late = autosave(patient_client, intake, "goals", {"treatment_goals": "Other page"}, 0).json()["revision"]
+    rescue = client.post(step_url(intake, "goals"), {"treatment_goals": "Rescued", "draft_revision": "0"})
+    assert rescue.status_code == HTTPStatus.OK
+    assert "draft_revision" not in rescue.content.decode()
+    # Pressing "Sign in and save my answers" keeps them, like a Save of the page.
+    client.post(
+        reverse("intake:rescue", args=[intake.pk, "goals"]),
+        {"answer-treatment_goals": "Rescued", "username": patient.email, "password": DEMO_PASSWORD},
+    )
+    stored = draft(intake, "goals")
+    assert stored.data == {"treatment_goals": "Rescued"}
+    assert stored.revision > late
