@@ -181,6 +181,9 @@ SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_HOURS", default=12, minimum
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A stale token (signed in again in another tab) gets a friendly page, never Django's raw
+# 403; a patient's step post is read back there and can be saved after signing in (docs/intake.md).
+CSRF_FAILURE_VIEW = "intake.views.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

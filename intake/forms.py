@@ -990,6 +990,18 @@ class GoalsForm(StepForm):
 # --- 12. Review and consent -----------------------------------------------------------------------
 
 
+# The revision of the step's draft a page was built from: a hidden input of the step form,
+# sent with every background save (services.intake_save_draft compares it with the stored one).
+DRAFT_REVISION_FIELD = "draft_revision"
+
+
+class DraftRevisionForm(forms.Form):
+    """The revision a background save is based on: a whole number the page was given (the
+    column is a PostgreSQL ``integer``); anything else is refused before anything is written."""
+
+    draft_revision = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+
+
 class ConsentForm(forms.Form):
     """The typed full name is the signature; it must match the name on the account."""
 

@@ -125,6 +125,9 @@ class Intake(TimeStamped):
     status = models.CharField(max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.DRAFT)
     # Where the patient stopped, so that logging back in resumes there.
     current_step = models.CharField(max_length=30, default="about")
+    # The last revision given to one of this intake's drafts (``StepDraft.revision``): every
+    # save of a draft takes the next one, under the intake's row lock.
+    draft_revision = models.PositiveIntegerField(default=0)
     # Steps a clinician reopened with a request for more information (status REOPENED).
     reopened_steps = models.JSONField(default=list, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -332,6 +335,10 @@ class StepDraft(TimeStamped):
     step = models.CharField(max_length=30)
     data = models.JSONField(default=dict)
     is_valid = models.BooleanField(default=False)
+    # Which save wrote it (from ``Intake.draft_revision``; 0: before revisions). The step page
+    # is built from one revision and a background save based on an older one is refused, so
+    # a save that arrives late never overwrites newer answers.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -21,7 +21,7 @@ from django.utils import timezone
 from clinic.audit import audit_record
 from clinic.models import AuditAction, User
 from intake import steps as intake_steps
-from intake.forms import NUL_MESSAGE, StepForm
+from intake.forms import DRAFT_REVISION_FIELD, NUL_MESSAGE, StepForm
 from intake.models import (
     ConsentVersion,
     Intake,
@@ -37,17 +37,33 @@ logger = logging.getLogger(__name__)
 
 # What a draft keeps of a post: not the CSRF token, and no value longer than this (the
 # longest answer allowed is 4000 characters; anything longer is refused by the form anyway).
-IGNORED_KEYS = frozenset({"csrfmiddlewaretoken"})
+# The revision a step page was built from (a hidden input; see ``intake_save_draft``) is not
+# an answer either.
+IGNORED_KEYS = frozenset({"csrfmiddlewaretoken", DRAFT_REVISION_FIELD})
 MAX_DRAFT_VALUE = 10_000
 ACTION_NEXT = "next"
 ACTION_BACK = "back"
 ACTION_ADD_ROW = "add-row"
 ACTION_REMOVE_ROW = "remove-row-"
+# Leaving the page from a step's own controls (no JavaScript needed): the section links are
+# buttons of the step form (``go-<step key>``) and so is the menu's "Sign out" on a step page.
+# The page is saved first, valid or not, and the patient goes where they asked.
+ACTION_GO = "go-"
+ACTION_SIGN_OUT = "sign-out"
 MAX_ROWS = 30
 
 
 class IntakeNotEditable(Exception):
     """The intake (or this step of it) can no longer be changed by the patient."""
+
+
+class StaleDraft(Exception):
+    """A background save based on an older revision of the step's draft than the stored one:
+    newer answers (a Save of the page, another tab) are already there, and are kept."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(current)
+        self.current = current
 
 
 @dataclass
@@ -61,6 +77,12 @@ class StepSaveResult:
     messages: list[str] = field(default_factory=list)
     # The id on the page to open at ("row-3"), after a row was added or removed; "" for the top.
     anchor: str = ""
+    # The revision this save gave the step's draft (the page shown again is built from it).
+    revision: int = 0
+    # The patient asked to leave the page (a section link, "Sign out"): they go even when the
+    # page has errors; its draft keeps what they typed, errors and all, for when they return.
+    leave: bool = False
+    sign_out: bool = False
 
 
 # --- Patients and intakes -------------------------------------------------------------
@@ -242,14 +264,15 @@ def intake_write_answers(
     """Write a step's clean answers: its rows (replaced) and one UPDATE of its own columns.
 
     ``values`` are already set on ``intake`` and field-checked; ``rows`` are unsaved row
-    objects, or None to leave the rows alone. The caller holds the intake's row lock.
+    objects, or None to leave the rows alone. The caller holds the intake's row lock (the
+    same UPDATE stores ``draft_revision``, which the caller's draft write took).
     """
     if rows is not None:
         model = step.row_model  # type: ignore[attr-defined]
         model.objects.filter(intake=intake).delete()
         model.objects.bulk_create(rows)
     intake.current_step = current_step
-    intake.save(update_fields=[*values, "current_step", "updated_at"])
+    intake.save(update_fields=[*values, "current_step", "draft_revision", "updated_at"])
 
 
 @dataclass
@@ -288,7 +311,23 @@ def _check_page(intake: Intake, step: Step, query: QueryDict, nul_keys: set[str]
     return _CheckedPage(form, formset, valid, values, rows, stay)
 
 
+def _leave_to(intake: Intake, step: Step, action: str) -> str | None:
+    """Where a "leave the page" action goes: another open step or the review page; None for
+    any other action (or a step the patient cannot open)."""
+    if action == ACTION_SIGN_OUT:
+        return step.key
+    if not action.startswith(ACTION_GO):
+        return None
+    target = action.removeprefix(ACTION_GO)
+    if target == REVIEW or (target in intake_steps.STEP_BY_KEY and step_is_editable(intake, target)):
+        return target
+    return None
+
+
 def _destination(intake: Intake, step: Step, page: _CheckedPage, action: str) -> str:
+    leave_to = _leave_to(intake, step, action)
+    if leave_to is not None:
+        return leave_to
     if not page.valid or page.stay or action == ACTION_ADD_ROW or action.startswith(ACTION_REMOVE_ROW):
         return step.key
     return _next_step(intake, step, action)
@@ -317,14 +356,10 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
 
     page = _check_page(intake, step, as_querydict(stored), nul_keys)
     destination = _destination(intake, step, page, action)
-    # The draft is written once, valid or not, so that nothing typed is lost (one INSERT ... ON
-    # CONFLICT UPDATE on the one-draft-per-step constraint).
-    StepDraft.objects.bulk_create(
-        [StepDraft(intake=intake, step=step.key, data=stored, is_valid=page.valid)],
-        update_conflicts=True,
-        unique_fields=["intake", "step"],
-        update_fields=["data", "is_valid", "updated_at"],
-    )
+    # A Save of the page always wins, and takes a new revision: a background save still on
+    # its way from the page (based on an older revision) is refused when it lands.
+    revision = _take_revision(intake)
+    _store_draft(intake=intake, step=step, data=stored, valid=page.valid, revision=revision)
     intake_write_answers(intake=intake, step=step, values=page.values, rows=page.rows, current_step=destination)
     safety = None
     if step.safety_check:
@@ -337,7 +372,68 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
         safety=safety,
         messages=[page.stay] if page.stay else [],
         anchor=anchor if destination == step.key else "",
+        revision=revision,
+        leave=_leave_to(intake, step, action) is not None,
+        sign_out=action == ACTION_SIGN_OUT,
     )
+
+
+def _take_revision(intake: Intake) -> int:
+    """The next draft revision of a locked intake (stored with the intake's next UPDATE)."""
+    intake.draft_revision += 1
+    return intake.draft_revision
+
+
+def _store_draft(*, intake: Intake, step: Step, data: dict[str, Any], valid: bool, revision: int) -> None:
+    # The draft is written once per save, valid or not, so that nothing typed is lost (one
+    # INSERT ... ON CONFLICT UPDATE on the one-draft-per-step constraint).
+    StepDraft.objects.bulk_create(
+        [StepDraft(intake=intake, step=step.key, data=data, is_valid=valid, revision=revision)],
+        update_conflicts=True,
+        unique_fields=["intake", "step"],
+        update_fields=["data", "is_valid", "revision", "updated_at"],
+    )
+
+
+@transaction.atomic
+def intake_save_draft(
+    *, intake: Intake, step: Step, data: Mapping[str, Any], actor: User, how: str, based_on: int | None
+) -> int:
+    """Keep what the patient has typed on a step so far, as typed, without checking it or
+    moving on: the background save as the patient goes, and the answers carried through a
+    sign-in after the session ended (``how`` says which, for the audit line). Returns the
+    draft's new revision.
+
+    ``based_on`` is the revision of the draft the page was built from (or last saved in the
+    background): when the stored draft is newer (the page was saved meanwhile, or changed in
+    another tab), nothing is written and ``StaleDraft`` is raised, so a background save that
+    arrives late never overwrites newer answers. ``None`` (the answers carried through a
+    sign-in, which the patient asked to keep by pressing a button) always writes, like a Save.
+
+    The intake's answers (its columns and rows) are left alone: they change only when the
+    page is saved and valid (``intake_save_step``), which also runs the safety check. The
+    draft is marked unchecked; the step page shows it, errors and all, when the patient
+    comes back. Locked like a step save (the compare and the write happen under the intake's
+    row lock), so it cannot land after a submit of the intake, nor between another save's
+    compare and write.
+    """
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not step_is_editable(intake, step.key):
+        raise IntakeNotEditable(step.key)
+    if based_on is not None:
+        current = StepDraft.objects.filter(intake=intake, step=step.key).values_list("revision", flat=True).first()
+        if current is not None and based_on < current:
+            raise StaleDraft(current)
+    stored, _nul_keys = draft_data_from_post(data)
+    stored.pop("action", None)
+    revision = _take_revision(intake)
+    _store_draft(intake=intake, step=step, data=stored, valid=False, revision=revision)
+    intake.save(update_fields=["draft_revision"])
+    # The audit line names the step and how it was saved, never an answer.
+    audit_record(
+        actor=actor, action=AuditAction.CHANGE, target=intake, summary=f"Draft of step {step.key} saved ({how})"
+    )
+    return revision
 
 
 # --- Submitting -------------------------------------------------------------------------------

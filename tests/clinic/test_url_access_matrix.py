@@ -187,6 +187,32 @@ ROUTES: list[Route] = [
     Route("intake:detail", "patient", args=("intake",)),
     # The intake used is submitted: its step and review pages lead on to what the patient may see.
     Route("intake:step", "patient", args=("intake", "about"), override={"patient_a": HOME}),
+    # The background save: a signed-out browser gets a 401 it can tell the patient about; the
+    # intake used is submitted, so its owner gets a 409 (nothing can change).
+    Route(
+        "intake:autosave",
+        "patient",
+        method="post",
+        args=("intake", "goals"),
+        data={"treatment_goals": "x", "draft_revision": "0"},
+        override={"anonymous": "401", "inactive": "401", "patient_a": "409"},
+    ),
+    # Answers carried through a sign-in: a signed-out visitor gets the sign-in form back (no
+    # credentials posted); the owner of the submitted intake is sent to its read-only page.
+    Route(
+        "intake:rescue",
+        "patient",
+        method="post",
+        args=("intake", "goals"),
+        data={"answer-treatment_goals": "x"},
+        override={"anonymous": OK, "inactive": OK, "patient_a": HOME},
+    ),
+    Route(
+        "intake:stay_signed_in",
+        "patient",
+        method="post",
+        override={"anonymous": "401", "inactive": "401", "patient_b": OK},
+    ),
     Route("intake:review", "patient", args=("intake",), override={"patient_a": HOME}),
     Route("intake:submit", "patient", method="post", args=("intake",), override={"patient_a": HOME}),
     Route("intake:confirmation", "patient", args=("intake",)),

@@ -28,7 +28,10 @@ def pages(intake):
 
 
 def test_every_intake_page_requires_login(client, intake):
+    step_post = ("post", reverse("intake:step", args=[intake.pk, "about"]))
     for method, url in [*pages(intake), ("get", reverse("intake:home"))]:
+        if (method, url) == step_post:
+            continue  # the answers are read back for a sign-in (tests/intake/test_rescue.py)
         response = getattr(client, method)(url)
         assert response.status_code == HTTPStatus.FOUND, url
         assert response["Location"].startswith(reverse("login")), url

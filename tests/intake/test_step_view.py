@@ -391,7 +391,8 @@ STEP_POST_QUERIES = 7 + 1 + 1 + 3
 @pytest.mark.parametrize(
     "key,data,extra",
     [
-        # 8 UPDATE intake (the step's columns, current_step, updated_at).
+        # 8 UPDATE intake (the step's columns, current_step, draft_revision, updated_at; the
+        # draft's new revision costs no query of its own).
         ("medical", {"seizure_recent": "no"}, 0),
         # 8 DELETE the medicines, 9 INSERT the new ones (one statement for all), 10 UPDATE intake.
         (

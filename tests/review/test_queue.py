@@ -230,6 +230,9 @@ def _cursor_of(url: str) -> str:
         signing.dumps([2, 0, 3, "2026-01-01T00:00:00", 1], salt=CURSOR_SALT),  # a time without its zone
         signing.dumps({"page": 2}, salt=CURSOR_SALT),
     ],
+    # Named, not shown: a signed value carries the time it was made, and pytest-xdist's workers
+    # must collect the same test ids.
+    ids=["letters", "empty", "very-long", "accented", "other-salt", "no-time", "tier-text", "naive-time", "a-dict"],
 )
 def test_a_cursor_that_is_not_ours_shows_the_first_page_and_no_500(clinician_client, bad):
     for days in range(QUEUE_PAGE_SIZE + 2):
