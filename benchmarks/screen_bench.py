@@ -123,8 +123,7 @@ def main() -> int:
 
     print(f"documents: {len(documents)} (seed {args.seed}), one core")
     print(
-        f"CPU time: {elapsed:.3f} s  ->  {per_second:,.0f} documents per CPU-second "
-        f"(target >= {TARGET_PER_SECOND:,})"
+        f"CPU time: {elapsed:.3f} s  ->  {per_second:,.0f} documents per CPU-second (target >= {TARGET_PER_SECOND:,})"
     )
     print(f"peak memory while screening (tracemalloc): {traced_peak / 1024:,.0f} KiB")
     print(f"peak resident set of the process (incl. the {len(documents)} documents): {max_rss_kib / 1024:,.1f} MiB")
