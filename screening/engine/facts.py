@@ -211,14 +211,18 @@ DEFAULT_ANSWERS: Final[dict[str, Answer]] = {f.path: f.default for fields in SEC
 DEFAULT_ANSWERS.update({f.path: None for f in CSSRS_FIELDS.values()})
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
+# object.__setattr__ call per field. Nothing writes to it after it is built.
+@dataclass(slots=True)
 class Medication:
     name: str
     dose: str | None = None
     frequency: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
+# object.__setattr__ call per field. Nothing writes to it after it is built.
+@dataclass(slots=True)
 class Facts:
     """A validated facts document; every field present, unknowns made explicit."""
 

@@ -108,7 +108,9 @@ def design(section: str, note: str = "") -> str:
     return f"Design (SCREENING_SPEC.md {section}{': ' + note if note else ''})"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
+# object.__setattr__ call per field. Nothing writes to it after it is built.
+@dataclass(slots=True)
 class Outcome:
     """What a rule found.
 
