@@ -313,6 +313,21 @@ def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object,
         raise FactsError(path, f"must be a list of {spec.length} items or null")
     if len(value) != spec.length:
         raise FactsError(path, f"must have {spec.length} items, got {len(value)}")
+    # The common case, every item valid, in one tight loop per kind; else the first invalid
+    # item is named below.
+    if spec.kind == YN:
+        for item in value:
+            if item is not None and (type(item) is not str or item not in _YN_VALUES):
+                break
+        else:
+            return tuple(value)
+    else:
+        high = spec.high
+        for item in value:
+            if item is not None and (type(item) is not int or not 0 <= item <= high):
+                break
+        else:
+            return tuple(value)
     for number, item in enumerate(value, start=1):
         if item is None:
             continue
@@ -323,7 +338,7 @@ def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object,
             raise FactsError(spec.item_path(number), "must be an integer")
         elif not 0 <= item <= spec.high:
             raise FactsError(spec.item_path(number), f"out of range: must be from 0 to {spec.high}")
-    return tuple(value)
+    raise AssertionError("an invalid item was found above")  # pragma: no cover
 
 
 def _check_object(path: str, value: object) -> dict[str, object]:
@@ -373,13 +388,43 @@ def _check_medications(value: object) -> tuple[Medication, ...] | None:
     return tuple(medications)
 
 
-# Prepared once: each choice field's accepted values as a set, so that the common answer (a
-# valid choice) is checked in the validation loop itself; anything else goes to _check_scalar.
-_CHOICE_SETS: Final[dict[str, frozenset[str]]] = {
-    f.path: frozenset(f.choices)
-    for f in (*(f for fields in SECTIONS.values() for f in fields.values()), *CSSRS_FIELDS.values())
-    if f.kind in _CHOICE_KINDS
-}
+# Prepared once, per section (and for the C-SSRS object): key -> (answer path, the accepted
+# values of a choice field as a set or None, the field). The common answer, a valid choice,
+# is accepted in the validation loop itself; anything else goes to _check_scalar.
+_Entry = tuple[str, frozenset[str] | None, Field]
+
+
+def _entries(fields: dict[str, Field]) -> dict[str, _Entry]:
+    return {key: (f.path, frozenset(f.choices) if f.kind in _CHOICE_KINDS else None, f) for key, f in fields.items()}
+
+
+_SECTION_ENTRIES: Final = tuple((name, _entries(fields)) for name, fields in SECTIONS.items())
+_CSSRS_ENTRIES: Final = _entries(CSSRS_FIELDS)
+
+
+def _read_answers(
+    name: str,
+    entries: dict[str, _Entry],
+    value: object,
+    answers: dict[str, Answer],
+    dates: dict[str, date],
+    assessment: date,
+) -> None:
+    """Validate one object of answers (a section, or the C-SSRS answers) into ``answers``.
+
+    A null answer leaves the field's default (§3: ``"unknown"`` or None).
+    """
+    for key, answer in _check_object(name, value).items():
+        entry = entries.get(key)
+        if entry is None:
+            raise FactsError(join_path(name, key), "unknown key")
+        if answer is not None:
+            path, choices, field = entry
+            if choices is not None and type(answer) is str and answer in choices:
+                answers[path] = answer
+            else:
+                answers[path] = _check_scalar(field, path, answer, assessment, dates)
+
 
 _EMPTY_PHQ9: Final = (None,) * PHQ9.length
 _EMPTY_GAD7: Final = (None,) * GAD7.length
@@ -408,35 +453,18 @@ def validate_facts(doc: object) -> Facts:
     routes = _check_routes(doc.get("routes"))
     answers = dict(DEFAULT_ANSWERS)
     dates: dict[str, date] = {}
-    for name, fields in SECTIONS.items():
+    for name, entries in _SECTION_ENTRIES:
         section = doc.get(name)
-        if section is None:
-            continue  # §3: a whole section given as null means every answer in it is unknown
-        for key, value in _check_object(name, section).items():
-            field = fields.get(key)
-            if field is None:
-                raise FactsError(join_path(name, key), "unknown key")
-            if value is not None:
-                path = field.path
-                choices = _CHOICE_SETS.get(path)
-                if choices is not None and type(value) is str and value in choices:
-                    answers[path] = value
-                else:
-                    answers[path] = _check_scalar(field, path, value, assessment, dates)
+        if section is not None:  # §3: a whole section given as null means every answer in it is unknown
+            _read_answers(name, entries, section, answers, dates, assessment)
 
     lists: dict[str, tuple[object, ...]] = {}
     instruments = doc.get("instruments")
     if instruments is not None:
         for key, value in _check_object("instruments", instruments).items():
             if key == "cssrs":
-                if value is None:
-                    continue
-                for q, answer in _check_object("instruments.cssrs", value).items():
-                    field = CSSRS_FIELDS.get(q)
-                    if field is None:
-                        raise FactsError(join_path("instruments.cssrs", q), "unknown key")
-                    if answer is not None:
-                        answers[field.path] = _check_scalar(field, field.path, answer, assessment, dates)
+                if value is not None:
+                    _read_answers("instruments.cssrs", _CSSRS_ENTRIES, value, answers, dates, assessment)
                 continue
             spec = LIST_INSTRUMENTS.get(key)
             if spec is None:
