@@ -8,6 +8,7 @@ does not allow is a :class:`FactsError` naming the field, never a flag.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -177,10 +178,16 @@ class ListInstrument:
     length: int
     kind: str  # INT (0..high) or YN
     high: int = 0
+    #: Every item's path, prepared once: ``item_paths[0]`` is item 1.
+    item_paths: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        paths = tuple(f"instruments.{self.name}[{number}]" for number in range(1, self.length + 1))
+        object.__setattr__(self, "item_paths", paths)  # frozen: set once, here
 
     def item_path(self, number: int) -> str:
         """Items are numbered from 1, as on the forms (spec §6)."""
-        return f"instruments.{self.name}[{number}]"
+        return self.item_paths[number - 1]
 
 
 PHQ9: Final = ListInstrument("phq9", 9, INT, 3)

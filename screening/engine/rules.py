@@ -38,6 +38,7 @@ from .facts import (
     KETAMINE,
     PHQ9,
     UNKNOWN,
+    Answer,
     ListInstrument,
     field_label,
 )
@@ -154,6 +155,9 @@ class Rule:
     source: str
     check: Check
     routes: tuple[str, ...] = ALL_ROUTES  # the routes it applies to
+    #: (path, answer) pairs with which the rule says nothing: when a document has every one of
+    #: them (say, each trigger answered "no"), the evaluator skips the check. Empty: always run.
+    quiet_when: frozenset[tuple[str, Answer]] = frozenset()
 
     def message_for(self, outcome: Outcome) -> str:
         if outcome.message is not None:
@@ -165,14 +169,26 @@ RULES_BY_ID: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, level: str, title: str, checks: str, source: str, *, routes: tuple[str, ...] = ALL_ROUTES
+    rule_id: str,
+    level: str,
+    title: str,
+    checks: str,
+    source: str,
+    *,
+    routes: tuple[str, ...] = ALL_ROUTES,
+    quiet_when: Mapping[str, Answer] | None = None,
 ) -> Callable[[Check], Check]:
-    """Register a check function as a rule."""
+    """Register a check function as a rule.
+
+    ``quiet_when`` maps answer paths to the answers with which the check returns None (all
+    of them together): the evaluator then skips the check. The golden tests hold it to that.
+    """
 
     def register(check: Check) -> Check:
         if rule_id in RULES_BY_ID:
             raise ValueError(f"rule {rule_id} defined twice")
-        RULES_BY_ID[rule_id] = Rule(rule_id, level, title, checks, source, check, routes)
+        quiet = frozenset((quiet_when or {}).items())
+        RULES_BY_ID[rule_id] = Rule(rule_id, level, title, checks, source, check, routes, quiet)
         return check
 
     return register
@@ -258,8 +274,10 @@ def answer_rule(
 
     # Prepared once: the trigger paths with their values. One pass over the answers; the
     # common case (every trigger answered with a value that does not fire, e.g. all "no")
-    # allocates nothing.
+    # allocates nothing, and when every trigger is answered "no" the evaluator skips it.
     prepared = tuple((path, frozenset(values)) for path, values in triggers.items())
+    if any("no" in values for values in triggers.values()):
+        raise ValueError(f'{rule_id}: a trigger value "no" would contradict quiet_when')
 
     def check(c: Context) -> Outcome | None:
         answers = c.answers
@@ -281,7 +299,7 @@ def answer_rule(
             return incomplete(missing)
         return None
 
-    rule(rule_id, level, title, checks, source, routes=routes)(check)
+    rule(rule_id, level, title, checks, source, routes=routes, quiet_when=dict.fromkeys(triggers, "no"))(check)
 
 
 def reported(finding: str, consequence: str, *, exclude: bool = False) -> Say:
@@ -299,11 +317,11 @@ YES: Final = ("yes",)
 
 
 def _items(instrument: ListInstrument, values: Sequence[object]) -> Inputs:
-    return {instrument.item_path(n): v for n, v in enumerate(values, start=1) if v is not None}
+    return {path: v for path, v in zip(instrument.item_paths, values, strict=True) if v is not None}
 
 
 def _missing_items(instrument: ListInstrument, values: Sequence[object]) -> list[str]:
-    return [instrument.item_path(n) for n, v in enumerate(values, start=1) if v is None]
+    return [path for path, v in zip(instrument.item_paths, values, strict=True) if v is None]
 
 
 def _date_phrase(c: Context, path: str) -> str:
@@ -606,6 +624,7 @@ def _event_phrase(c: Context) -> str:
     f"A cardiovascular event answered yes with its date within {CI05_MAX_DAYS} days (6 weeks). An unknown "
     "event, or one without a date, is INCOMPLETE here alone (MED-01 and MED-02 then say nothing about it).",
     f"{SPRAVATO_EU_SMPC} §4.3 (cardiovascular event within 6 weeks; applied by the clinic to both routes)",
+    quiet_when={"medical.cardiovascular_event": "no"},
 )
 def ci05(c: Context) -> Outcome | None:
     event = c.answers["medical.cardiovascular_event"]
@@ -902,6 +921,7 @@ def bp04(c: Context) -> Outcome | None:
     "High blood pressure diagnosed, and its control answered no or not known. An unknown diagnosis is INCOMPLETE.",
     f"{SPRAVATO_US} §5.5 (blood pressure rises after each dose; assess patients with cardiovascular conditions "
     f"first); {SANACORA_2017} (baseline blood pressure before treatment)",
+    quiet_when={"medical.hypertension_diagnosed": "no"},
 )
 def bp05(c: Context) -> Outcome | None:
     diagnosed = c.answers["medical.hypertension_diagnosed"]
@@ -1098,6 +1118,7 @@ SELF_REPORTED_LIVER: Final = "(the patient's own description, not a Child-Pugh c
     "Liver disease answered severe: EXCLUDE_PENDING_REVIEW when esketamine is a planned route, else CAUTION. "
     "Unknown severity is INCOMPLETE (for MED-04 too).",
     f"{SPRAVATO_US} §8.6 (severe hepatic impairment, Child-Pugh C: not studied, use not recommended)",
+    quiet_when={LIVER: "none"},
 )
 def med03(c: Context) -> Outcome | None:
     liver = c.answers[LIVER]
@@ -1126,6 +1147,7 @@ def med03(c: Context) -> Outcome | None:
     "Mild or moderate liver disease",
     "Liver disease answered mild or moderate. An unknown is MED-03's.",
     f"{SPRAVATO_US} §8.6 (moderate hepatic impairment, Child-Pugh B: monitor longer; mild: no adjustment)",
+    quiet_when={LIVER: "none"},
 )
 def med04(c: Context) -> Outcome | None:
     liver = c.answers[LIVER]
@@ -1274,6 +1296,7 @@ MED13_BMI_TENTHS_FROM: Final = 350
     "BMI 35 or more with sleep apnoea yes or not known. Height or weight missing while sleep apnoea is yes or "
     "unknown is INCOMPLETE; with sleep apnoea no, nothing.",
     f"{SPRAVATO_EU_SMPC} §4.4 (sleep apnoea with morbid obesity, BMI 35 or more); clinic policy threshold",
+    quiet_when={"medical.sleep_apnea": "no"},
 )
 def med13(c: Context) -> Outcome | None:
     apnea = c.answers["medical.sleep_apnea"]
@@ -1406,7 +1429,8 @@ DRUG_DISORDER: Final = "substance.drug_use_disorder_current"
 
 def _dast_scoring_items(c: Context) -> Inputs:
     """The DAST-10 answers that scored a point (item 3 scores for "no")."""
-    return {DAST10.item_path(n): c.facts.dast10[n - 1] for n, point in enumerate(c.dast10_points, start=1) if point}
+    items = zip(DAST10.item_paths, c.dast10_points, c.facts.dast10, strict=True)
+    return {path: answer for path, point, answer in items if point}
 
 
 @rule(
@@ -1597,6 +1621,7 @@ PREGNANCY_POSSIBLE: Final = "reproductive.pregnancy_possible"
     "Pregnant answered yes or possibly, whatever 'pregnancy possible' says. Its unknowns are PRG-04's.",
     f"{SPRAVATO_US} §5.9 and §8.1 (embryo-fetal toxicity; not recommended in pregnancy); {KETALAR_US} §8.1; "
     "service policies",
+    quiet_when={PREGNANT: "no"},
 )
 def prg01(c: Context) -> Outcome | None:
     pregnant = c.answers[PREGNANT]
@@ -1642,6 +1667,7 @@ answer_rule(
     "Planning pregnancy",
     "Planning a pregnancy answered yes. Unknown is INCOMPLETE only when a pregnancy is possible.",
     f"{SPRAVATO_US} §8.3 (females of reproductive potential: pregnancy planning and prevention); service policies",
+    quiet_when={"reproductive.planning_pregnancy": "no"},
 )
 def prg03(c: Context) -> Outcome | None:
     planning = c.answers["reproductive.planning_pregnancy"]
@@ -1899,6 +1925,7 @@ answer_rule(
     "Ride home",
     "A ride home answered no or not known (INFO, never INCOMPLETE).",
     f"{SPRAVATO_US} §5.7 (no driving until the next day after a restful sleep); Spravato REMS",
+    quiet_when={"logistics.has_ride_home": "yes"},
 )
 def log01(c: Context) -> Outcome | None:
     ride = c.answers["logistics.has_ride_home"]
