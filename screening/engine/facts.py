@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, cast
@@ -283,35 +283,61 @@ def parse_iso_date(value: object) -> date | None:
     """A strict ``YYYY-MM-DD`` date, or None when ``value`` is not one."""
     if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
         return None
-    year, month, day = value[:4], value[5:7], value[8:]
-    if not (value.isascii() and year.isdigit() and month.isdigit() and day.isdigit()):
+    if not (value.isascii() and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit()):
         return None
     try:
-        return date(int(year), int(month), int(day))
+        return date.fromisoformat(value)  # exactly YYYY-MM-DD in ASCII digits by now
     except ValueError:
         return None
 
 
-def _check_scalar(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
-    """Validate one non-null scalar value; returns it (dates are also put in ``dates``)."""
-    kind = field.kind
-    if kind in _CHOICE_KINDS:
-        if type(value) is str and value in field.choices:
-            return value
+# One check per field kind, each validating one non-null value and returning it (a date is
+# also put in ``dates``). The kind is decided once, when the tables below are prepared.
+ScalarCheck = Callable[[Field, str, object, date, dict[str, date]], Answer]
+
+
+def _check_choice(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    if type(value) is str and value in field.choices:
+        return value
+    raise FactsError(path, field.rule_text)
+
+
+def _check_date(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    parsed = parse_iso_date(value)
+    if parsed is None:
         raise FactsError(path, field.rule_text)
-    if kind == DATE:
-        parsed = parse_iso_date(value)
-        if parsed is None:
-            raise FactsError(path, field.rule_text)
-        if parsed > assessment:
-            raise FactsError(path, f"must not be after assessment_date ({assessment.isoformat()})")
-        dates[field.path] = parsed
-        return cast(str, value)
-    if type(value) is not int and (kind == INT or type(value) is not float):
-        raise FactsError(path, "must be an integer" if kind == INT else "must be a number")
+    if parsed > assessment:
+        raise FactsError(path, f"must not be after assessment_date ({assessment.isoformat()})")
+    dates[field.path] = parsed
+    return cast(str, value)
+
+
+def _check_integer(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    if type(value) is not int:
+        raise FactsError(path, "must be an integer")
+    return _check_range(field, path, value)
+
+
+def _check_number(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    if type(value) is not int and type(value) is not float:
+        raise FactsError(path, "must be a number")
+    return _check_range(field, path, value)
+
+
+def _check_range(field: Field, path: str, value: float) -> Answer:
     if not field.low <= value <= field.high:  # also rejects NaN
         raise FactsError(path, f"out of range: must be from {field.low} to {field.high}")
     return value
+
+
+_CHECKS: Final[dict[str, ScalarCheck]] = {
+    TRI: _check_choice,
+    YN: _check_choice,
+    CHOICE: _check_choice,
+    DATE: _check_date,
+    INT: _check_integer,
+    NUMBER: _check_number,
+}
 
 
 def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object, ...]:
@@ -396,13 +422,17 @@ def _check_medications(value: object) -> tuple[Medication, ...] | None:
 
 
 # Prepared once, per section (and for the C-SSRS object): key -> (answer path, the accepted
-# values of a choice field as a set or None, the field). The common answer, a valid choice,
-# is accepted in the validation loop itself; anything else goes to _check_scalar.
-_Entry = tuple[str, frozenset[str] | None, Field]
+# values of a choice field as a set or None, the field's check, the field). The common
+# answer, a valid choice, is accepted in the validation loop itself; anything else goes to
+# the check of the field's kind.
+_Entry = tuple[str, frozenset[str] | None, ScalarCheck, Field]
 
 
 def _entries(fields: dict[str, Field]) -> dict[str, _Entry]:
-    return {key: (f.path, frozenset(f.choices) if f.kind in _CHOICE_KINDS else None, f) for key, f in fields.items()}
+    return {
+        key: (f.path, frozenset(f.choices) if f.kind in _CHOICE_KINDS else None, _CHECKS[f.kind], f)
+        for key, f in fields.items()
+    }
 
 
 _SECTION_ENTRIES: Final = tuple((name, _entries(fields)) for name, fields in SECTIONS.items())
@@ -426,11 +456,11 @@ def _read_answers(
         if entry is None:
             raise FactsError(join_path(name, key), "unknown key")
         if answer is not None:
-            path, choices, field = entry
+            path, choices, check, field = entry
             if choices is not None and type(answer) is str and answer in choices:
                 answers[path] = answer
             else:
-                answers[path] = _check_scalar(field, path, answer, assessment, dates)
+                answers[path] = check(field, path, answer, assessment, dates)
 
 
 _EMPTY_PHQ9: Final = (None,) * PHQ9.length

@@ -1048,17 +1048,32 @@ def _cardiac_rule_check(
     An unknown or dateless cardiovascular event is CI-05's to report, not theirs.
     """
 
+    prepared = tuple((path, frozenset(values)) for path, values in triggers.items())  # read once
+
     def check(c: Context) -> Outcome | None:
         a = c.answers
-        hits: Inputs = {path: a[path] for path, values in triggers.items() if a[path] in values}
+        # One pass; nothing is allocated unless an answer fires or is unknown.
+        hits: Inputs | None = None
+        missing: list[str] | None = None
+        for path, values in prepared:
+            value = a[path]
+            if value in values:
+                if hits is None:
+                    hits = {}
+                hits[path] = value
+            elif value == UNKNOWN:
+                if missing is None:
+                    missing = []
+                missing.append(path)
+        in_event_window = c.event_days is not None and in_window(c.event_days)
+        if hits is None and not in_event_window:
+            return incomplete(missing) if missing else None
+        hits = hits or {}
         found = [CARDIAC_WORDS[(path, str(value))] for path, value in hits.items()]
-        if c.event_days is not None and in_window(c.event_days):
+        if in_event_window:
             hits.update(_event_inputs(c))
             found.append(f"{_event_phrase(c)}, {window}")
-        if hits:
-            return fired(hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}")
-        missing = [path for path in triggers if a[path] == UNKNOWN]
-        return incomplete(missing) if missing else None
+        return fired(hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}")
 
     return check
 
@@ -1536,6 +1551,10 @@ answer_rule(
 )
 
 
+# PSY-11: the sexes whose own cut-off applies, as its message names them.
+AUDITC_SEX_WORDS: Final = {"male": "male", "female": "female"}
+
+
 @rule(
     "PSY-11",
     CAUTION,
@@ -1549,9 +1568,10 @@ def psy11(c: Context) -> Outcome | None:
     # A total can only grow: answered items alone may already reach the cut-off.
     if c.auditc_partial >= c.auditc_cutoff:
         sex = c.answers["patient.sex_at_birth"]
-        inputs: Inputs = {path: value for path, value in _items(AUDITC, c.facts.auditc).items() if value}
+        # The items that scored (an unanswered item or a 0 adds nothing).
+        inputs: Inputs = {path: value for path, value in zip(AUDITC.item_paths, c.facts.auditc, strict=True) if value}
         inputs["patient.sex_at_birth"] = sex
-        who = {"male": "male", "female": "female"}.get(str(sex), f"sex at birth {sex}; clinic default")
+        who = AUDITC_SEX_WORDS.get(str(sex)) or f"sex at birth {sex}; clinic default"
         if c.auditc_total is not None:
             score = f"AUDIT-C score {c.auditc_total}"
         else:
