@@ -401,9 +401,10 @@ def _check_medications(value: object) -> tuple[Medication, ...] | None:
         path = f"medications[{number}]"
         if not isinstance(item, dict):
             raise FactsError(path, "must be an object")
-        for key in item:
-            if key not in MEDICATION_KEYS:
-                raise FactsError(join_path(path, key), "unknown key")
+        if not MEDICATION_KEYS.issuperset(item):
+            for key in item:
+                if key not in MEDICATION_KEYS:
+                    raise FactsError(join_path(path, key), "unknown key")
         name = item.get("name")
         if name is None:
             raise FactsError(f"{path}.name", "is required")
@@ -452,9 +453,10 @@ def _read_answers(
     A null answer leaves the field's default (§3: ``"unknown"`` or None).
     """
     for key, answer in _check_object(name, value).items():
-        entry = entries.get(key)
-        if entry is None:
-            raise FactsError(join_path(name, key), "unknown key")
+        try:
+            entry = entries[key]
+        except KeyError:
+            raise FactsError(join_path(name, key), "unknown key") from None
         if answer is not None:
             path, choices, check, field = entry
             if choices is not None and type(answer) is str and answer in choices:
@@ -483,9 +485,10 @@ def validate_facts(doc: object) -> Facts:
     assessment = parse_iso_date(doc["assessment_date"])
     if assessment is None:
         raise FactsError("assessment_date", "must be a date YYYY-MM-DD")
-    for key in doc:
-        if key not in TOP_LEVEL_KEYS:
-            raise FactsError(join_path("", key), "unknown key")
+    if not TOP_LEVEL_KEYS.issuperset(doc):
+        for key in doc:  # name the first unknown key
+            if key not in TOP_LEVEL_KEYS:
+                raise FactsError(join_path("", key), "unknown key")
 
     routes = _check_routes(doc.get("routes"))
     answers = dict(DEFAULT_ANSWERS)
