@@ -1078,6 +1078,10 @@ def _cardiac_rule_check(
     return check
 
 
+# No heart failure, no arrhythmia and no cardiovascular event: with these, MED-01 and MED-02
+# look only at their own yes/no answers.
+CALM_HEART: Final = {HEART_FAILURE: "none", ARRHYTHMIA: "none", "medical.cardiovascular_event": "no"}
+
 rule(
     "MED-01",
     EXCLUDE_PENDING_REVIEW,
@@ -1086,6 +1090,7 @@ rule(
     f"{CI05_MAX_DAYS + 1}-{MED01_MAX_DAYS} days ago. An unknown heart failure or arrhythmia answer is INCOMPLETE.",
     f"Esketamine phase-3 trial exclusions (unstable or recent cardiovascular disease); "
     f"{SPRAVATO_EU_SMPC} §4.4 (clinically significant or unstable cardiovascular conditions)",
+    quiet_when={"medical.unstable_angina": "no", **CALM_HEART},
 )(
     _cardiac_rule_check(
         {
@@ -1107,6 +1112,12 @@ rule(
     f"controlled; or a cardiovascular event more than {MED01_MAX_DAYS} days ago. An unknown answer is INCOMPLETE.",
     f"{SPRAVATO_US} §5.5 (assess patients with cardiovascular and cerebrovascular conditions); {SPRAVATO_EU_SMPC} "
     "§4.4; Swiss ketamine product information (cardiovascular disease)",
+    quiet_when={
+        "medical.coronary_artery_disease": "no",
+        "medical.valvular_disease": "no",
+        "medical.stroke_or_tia": "no",
+        **CALM_HEART,
+    },
 )(
     _cardiac_rule_check(
         {
@@ -1707,6 +1718,7 @@ def prg03(c: Context) -> Outcome | None:
     "Pregnancy status",
     "'Pregnancy possible' unknown, or 'pregnancy possible' yes and 'pregnant' unknown. May stand beside PRG-01.",
     design("§5.6", "asked of everyone, never inferred from sex"),
+    quiet_when={PREGNANCY_POSSIBLE: "no"},
 )
 def prg04(c: Context) -> Outcome | None:
     possible = c.answers[PREGNANCY_POSSIBLE]
