@@ -15,8 +15,8 @@ Flag = dict[str, object]
 Result = dict[str, object]
 
 
-# Each rule's fixed parts, read once: (rule, its id, its level, its source, its quiet answers).
-_PREPARED: Final = tuple((rule, rule.id, rule.level, rule.source, rule.quiet_when) for rule in RULES)
+# Each rule's fixed parts, read once: (its check, id, level, source, quiet answers).
+_PREPARED: Final = tuple((rule.check, rule.id, rule.level, rule.source, rule.quiet_when) for rule in RULES)
 # Flag levels from the most severe down: the flags are bucketed by level, not sorted by a key.
 _LEVELS_BY_SEVERITY: Final = tuple(sorted(LEVELS, key=level_rank, reverse=True))
 
@@ -25,10 +25,10 @@ def evaluate(context: Context) -> list[Flag]:
     """Run every rule and collect every flag, highest level first, then by rule id."""
     by_level: dict[str, list[Flag]] = {}
     answers = context.answers.items()
-    for rule, rule_id, rule_level, source, quiet_when in _PREPARED:  # RULES is sorted by id
+    for check, rule_id, rule_level, source, quiet_when in _PREPARED:  # RULES is sorted by id
         if quiet_when and answers >= quiet_when:
             continue  # the document has every answer with which this rule says nothing
-        outcome = rule.check(context)
+        outcome = check(context)
         if outcome is None:
             continue
         level = outcome.level or rule_level

@@ -32,6 +32,8 @@ from .facts import (
     ALL_ROUTES,
     AUDITC,
     CSSRS_FIELDS,
+    CSSRS_FOLLOWUP_AFTER_Q2,
+    CSSRS_FOLLOWUP_AFTER_Q6,
     DAST10,
     ESKETAMINE,
     GAD7,
@@ -495,17 +497,28 @@ def saf05(c: Context) -> Outcome | None:
     return fired(inputs, text + " Priority clinician review before anything else.")
 
 
+def _required_safety_paths(q2_yes: bool, q6_yes: bool) -> tuple[str, ...]:
+    required = ["q1", "q2"]
+    if q2_yes:
+        required += CSSRS_FOLLOWUP_AFTER_Q2  # asked only when Q2 is yes
+    required.append("q6")
+    if q6_yes:
+        required += CSSRS_FOLLOWUP_AFTER_Q6  # asked only when Q6 is yes
+    return tuple(SAF_Q[q] for q in required)
+
+
+# The required C-SSRS answers, in order, prepared once for (Q2 yes, Q6 yes).
+REQUIRED_SAFETY_PATHS: Final = {
+    (q2_yes, q6_yes): _required_safety_paths(q2_yes, q6_yes) for q2_yes in (False, True) for q6_yes in (False, True)
+}
+
+
 def missing_safety_answers(c: Context) -> list[str]:
     """Required safety answers that are missing (spec §5.1, SAF-06)."""
     a = c.answers
-    required = ["q1", "q2"]
-    if a[SAF_Q["q2"]] == "yes":
-        required += ["q3", "q4", "q5"]  # asked only when Q2 is yes
-    required.append("q6")
-    if a[SAF_Q["q6"]] == "yes":
-        required.append("q6_past_3_months")  # asked only when Q6 is yes
+    required = REQUIRED_SAFETY_PATHS[a[SAF_Q["q2"]] == "yes", a[SAF_Q["q6"]] == "yes"]
     missing = [PHQ9_ITEM9] if c.facts.phq9[8] is None else []
-    missing += [SAF_Q[q] for q in required if a[SAF_Q[q]] is None]
+    missing += [path for path in required if a[path] is None]
     return missing
 
 
