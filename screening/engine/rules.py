@@ -255,6 +255,27 @@ def _sentence(text: str) -> str:
 Say = Callable[[Context, Inputs], str]
 
 
+Triggers = tuple[tuple[str, frozenset[str]], ...]  # (answer path, the values that fire), prepared once
+
+
+def scan_triggers(triggers: Triggers, answers: Mapping[str, Answer]) -> tuple[Inputs | None, list[str] | None]:
+    """(the trigger answers that fire, the trigger paths answered unknown), each None when
+    there are none: one pass, and nothing allocated when every trigger is answered calmly."""
+    hits: Inputs | None = None
+    unknown: list[str] | None = None
+    for path, values in triggers:
+        value = answers[path]
+        if value in values:
+            if hits is None:
+                hits = {}
+            hits[path] = value
+        elif value == UNKNOWN:
+            if unknown is None:
+                unknown = []
+            unknown.append(path)
+    return hits, unknown
+
+
 def answer_rule(
     rule_id: str,
     level: str,
@@ -282,23 +303,11 @@ def answer_rule(
         raise ValueError(f'{rule_id}: a trigger value "no" would contradict quiet_when')
 
     def check(c: Context) -> Outcome | None:
-        answers = c.answers
-        hits: Inputs | None = None
-        missing: list[str] | None = None
-        for path, values in prepared:
-            value = answers[path]
-            if value in values:
-                if hits is None:
-                    hits = {}
-                hits[path] = value
-            elif value == UNKNOWN and unknown_is_incomplete and hits is None:
-                if missing is None:
-                    missing = []
-                missing.append(path)
+        hits, unknown = scan_triggers(prepared, c.answers)
         if hits:
             return fired(hits, say(c, hits))
-        if missing:
-            return incomplete(missing)
+        if unknown and unknown_is_incomplete:
+            return incomplete(unknown)
         return None
 
     rule(rule_id, level, title, checks, source, routes=routes, quiet_when=dict.fromkeys(triggers, "no"))(check)
@@ -1070,20 +1079,7 @@ def _cardiac_rule_check(
     prepared = tuple((path, frozenset(values)) for path, values in triggers.items())  # read once
 
     def check(c: Context) -> Outcome | None:
-        a = c.answers
-        # One pass; nothing is allocated unless an answer fires or is unknown.
-        hits: Inputs | None = None
-        missing: list[str] | None = None
-        for path, values in prepared:
-            value = a[path]
-            if value in values:
-                if hits is None:
-                    hits = {}
-                hits[path] = value
-            elif value == UNKNOWN:
-                if missing is None:
-                    missing = []
-                missing.append(path)
+        hits, missing = scan_triggers(prepared, c.answers)
         in_event_window = c.event_days is not None and in_window(c.event_days)
         if hits is None and not in_event_window:
             return incomplete(missing) if missing else None
