@@ -182,12 +182,12 @@ class ListInstrument:
     item_paths: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        paths = tuple(f"instruments.{self.name}[{number}]" for number in range(1, self.length + 1))
+        paths = tuple(self.item_path(number) for number in range(1, self.length + 1))
         object.__setattr__(self, "item_paths", paths)  # frozen: set once, here
 
     def item_path(self, number: int) -> str:
         """Items are numbered from 1, as on the forms (spec §6)."""
-        return self.item_paths[number - 1]
+        return f"instruments.{self.name}[{number}]"
 
 
 PHQ9: Final = ListInstrument("phq9", 9, INT, 3)
