@@ -2,9 +2,11 @@
 
 Generates 10,000 varied valid facts documents (seeded, so every run screens the same
 ones) from the golden cases, screens them one after another in this one process,
-and prints documents per second and peak memory. The target is at least 5,000
-documents per second (validation included); the figures are informative, so the
-script exits 0 either way.
+and prints documents per CPU-second (``time.process_time``: the noise of other processes
+on a shared machine does not count) and peak memory. The target is at least 20,000
+documents per CPU-second on one core (issue 13), validation included and the full result
+built; the figures are informative, so the script exits 0 either way. ``make bench``
+(benchmarks/bench.py) prints the same figure, measured by :func:`measure` here.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from screening.engine import screen  # noqa: E402  (needs the repo root on sys.path)
 
 GOLDEN = REPO_ROOT / "tests" / "data" / "golden.json"
-TARGET_PER_SECOND = 5000
+TARGET_PER_SECOND = 20_000  # documents per CPU-second, one core (issue 13)
 MEDICATIONS = [
     "Sertraline 100 mg", "Lexapro 10 mg", "Xanax 1mg", "Adderall XR 20 mg", "bupropion HCl XL 300mg",
     "Lamotrigine 100 mg", "hydrocodone/acetaminophen 5/325", "amlodipine 5 mg + tramadol 50 mg",
@@ -86,6 +88,22 @@ def generate(count: int, seed: int) -> list[dict[str, Any]]:
     return [vary(rng.choice(bases), rng) for _ in range(count)]
 
 
+def measure(documents: list[dict[str, Any]]) -> tuple[float, float, dict[str, int]]:
+    """Screen every document once: (CPU seconds, documents per CPU-second, outcomes counted).
+
+    The first document is screened once before the clock starts, to warm the caches as a
+    running service would be. CPU time of this process (``time.process_time``), not wall time.
+    """
+    screen(documents[0])
+    overall: dict[str, int] = {}
+    started = time.process_time()
+    for doc in documents:
+        result = screen(doc)
+        overall[result["overall"]] = overall.get(result["overall"], 0) + 1
+    elapsed = time.process_time() - started
+    return elapsed, len(documents) / elapsed, overall
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -93,15 +111,7 @@ def main() -> int:
     args = parser.parse_args()
 
     documents = generate(args.count, args.seed)
-    screen(documents[0])  # warm the caches once, as a running service would be
-
-    started = time.perf_counter()
-    overall: dict[str, int] = {}
-    for doc in documents:
-        result = screen(doc)
-        overall[result["overall"]] = overall.get(result["overall"], 0) + 1
-    elapsed = time.perf_counter() - started
-    per_second = len(documents) / elapsed
+    elapsed, per_second, overall = measure(documents)
 
     # Peak memory of screening alone (traced separately: tracing slows the timed run).
     tracemalloc.start()
@@ -112,12 +122,14 @@ def main() -> int:
     max_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
     print(f"documents: {len(documents)} (seed {args.seed}), one core")
-    print(f"time: {elapsed:.3f} s  ->  {per_second:,.0f} documents/second (target >= {TARGET_PER_SECOND:,})")
+    print(
+        f"CPU time: {elapsed:.3f} s  ->  {per_second:,.0f} documents per CPU-second (target >= {TARGET_PER_SECOND:,})"
+    )
     print(f"peak memory while screening (tracemalloc): {traced_peak / 1024:,.0f} KiB")
     print(f"peak resident set of the process (incl. the {len(documents)} documents): {max_rss_kib / 1024:,.1f} MiB")
     print("outcomes: " + ", ".join(f"{level} {n}" for level, n in sorted(overall.items(), key=lambda kv: -kv[1])))
     if per_second < TARGET_PER_SECOND:
-        print(f"below the target of {TARGET_PER_SECOND:,} documents/second")
+        print(f"below the target of {TARGET_PER_SECOND:,} documents per CPU-second")
     return 0
 
 

@@ -24,7 +24,9 @@ BP02_DIASTOLIC_ABOVE: Final = 100
 DAST10_EXCLUDE_FROM: Final = 6
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
+# object.__setattr__ call per field. Nothing writes to it after it is built.
+@dataclass(slots=True)
 class MedicationMatches:
     """Medications grouped for the DDI rules: ``{path: name as entered}`` maps."""
 
@@ -32,7 +34,9 @@ class MedicationMatches:
     unmatched: Mapping[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
+# object.__setattr__ call per field. Nothing writes to it after it is built.
+@dataclass(slots=True)
 class Context:
     facts: Facts
     answers: Mapping[str, Answer]

@@ -9,14 +9,14 @@ from .context import Context, build_context
 from .errors import FactsError
 from .facts import Facts, validate_facts
 from .levels import INFO, LEVELS, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
-from .rules import RULES, missing_safety_answers
+from .rules import RULES, missing_message, missing_safety_answers
 
 Flag = dict[str, object]
 Result = dict[str, object]
 
 
-# Each rule's fixed parts, read once: (rule, its id, its level, its source).
-_PREPARED: Final = tuple((rule, rule.id, rule.level, rule.source) for rule in RULES)
+# Each rule's fixed parts, read once: (its check, id, level, source, quiet answers).
+_PREPARED: Final = tuple((rule.check, rule.id, rule.level, rule.source, rule.quiet_when) for rule in RULES)
 # Flag levels from the most severe down: the flags are bucketed by level, not sorted by a key.
 _LEVELS_BY_SEVERITY: Final = tuple(sorted(LEVELS, key=level_rank, reverse=True))
 
@@ -24,16 +24,19 @@ _LEVELS_BY_SEVERITY: Final = tuple(sorted(LEVELS, key=level_rank, reverse=True))
 def evaluate(context: Context) -> list[Flag]:
     """Run every rule and collect every flag, highest level first, then by rule id."""
     by_level: dict[str, list[Flag]] = {}
-    for rule, rule_id, rule_level, source in _PREPARED:  # RULES is sorted by id
-        outcome = rule.check(context)
+    answers = context.answers.items()
+    for check, rule_id, rule_level, source, quiet_when in _PREPARED:  # RULES is sorted by id
+        if quiet_when and answers >= quiet_when:
+            continue  # the document has every answer with which this rule says nothing
+        outcome = check(context)
         if outcome is None:
             continue
         level = outcome.level or rule_level
         flag: Flag = {
             "rule": rule_id,
             "level": level,
-            # Built only now that the rule has fired.
-            "message": rule.message_for(outcome),
+            # Built only now that the rule has fired (Rule.message_for, inlined).
+            "message": outcome.message if outcome.message is not None else missing_message(outcome.missing),
             "inputs": outcome.inputs,
             "missing": outcome.missing,
             "source": source,

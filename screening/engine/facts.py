@@ -8,9 +8,10 @@ does not allow is a :class:`FactsError` naming the field, never a flag.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, cast
@@ -177,6 +178,12 @@ class ListInstrument:
     length: int
     kind: str  # INT (0..high) or YN
     high: int = 0
+    #: Every item's path, prepared once: ``item_paths[0]`` is item 1.
+    item_paths: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        paths = tuple(self.item_path(number) for number in range(1, self.length + 1))
+        object.__setattr__(self, "item_paths", paths)  # frozen: set once, here
 
     def item_path(self, number: int) -> str:
         """Items are numbered from 1, as on the forms (spec §6)."""
@@ -211,14 +218,18 @@ DEFAULT_ANSWERS: Final[dict[str, Answer]] = {f.path: f.default for fields in SEC
 DEFAULT_ANSWERS.update({f.path: None for f in CSSRS_FIELDS.values()})
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
+# object.__setattr__ call per field. Nothing writes to it after it is built.
+@dataclass(slots=True)
 class Medication:
     name: str
     dose: str | None = None
     frequency: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
+# object.__setattr__ call per field. Nothing writes to it after it is built.
+@dataclass(slots=True)
 class Facts:
     """A validated facts document; every field present, unknowns made explicit."""
 
@@ -272,35 +283,61 @@ def parse_iso_date(value: object) -> date | None:
     """A strict ``YYYY-MM-DD`` date, or None when ``value`` is not one."""
     if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
         return None
-    year, month, day = value[:4], value[5:7], value[8:]
-    if not (value.isascii() and year.isdigit() and month.isdigit() and day.isdigit()):
+    if not (value.isascii() and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit()):
         return None
     try:
-        return date(int(year), int(month), int(day))
+        return date.fromisoformat(value)  # exactly YYYY-MM-DD in ASCII digits by now
     except ValueError:
         return None
 
 
-def _check_scalar(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
-    """Validate one non-null scalar value; returns it (dates are also put in ``dates``)."""
-    kind = field.kind
-    if kind in _CHOICE_KINDS:
-        if type(value) is str and value in field.choices:
-            return value
+# One check per field kind, each validating one non-null value and returning it (a date is
+# also put in ``dates``). The kind is decided once, when the tables below are prepared.
+ScalarCheck = Callable[[Field, str, object, date, dict[str, date]], Answer]
+
+
+def _check_choice(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    if type(value) is str and value in field.choices:
+        return value
+    raise FactsError(path, field.rule_text)
+
+
+def _check_date(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    parsed = parse_iso_date(value)
+    if parsed is None:
         raise FactsError(path, field.rule_text)
-    if kind == DATE:
-        parsed = parse_iso_date(value)
-        if parsed is None:
-            raise FactsError(path, field.rule_text)
-        if parsed > assessment:
-            raise FactsError(path, f"must not be after assessment_date ({assessment.isoformat()})")
-        dates[field.path] = parsed
-        return cast(str, value)
-    if type(value) is not int and (kind == INT or type(value) is not float):
-        raise FactsError(path, "must be an integer" if kind == INT else "must be a number")
+    if parsed > assessment:
+        raise FactsError(path, f"must not be after assessment_date ({assessment.isoformat()})")
+    dates[field.path] = parsed
+    return cast(str, value)
+
+
+def _check_integer(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    if type(value) is not int:
+        raise FactsError(path, "must be an integer")
+    return _check_range(field, path, value)
+
+
+def _check_number(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
+    if type(value) is not int and type(value) is not float:
+        raise FactsError(path, "must be a number")
+    return _check_range(field, path, value)
+
+
+def _check_range(field: Field, path: str, value: float) -> Answer:
     if not field.low <= value <= field.high:  # also rejects NaN
         raise FactsError(path, f"out of range: must be from {field.low} to {field.high}")
     return value
+
+
+_CHECKS: Final[dict[str, ScalarCheck]] = {
+    TRI: _check_choice,
+    YN: _check_choice,
+    CHOICE: _check_choice,
+    DATE: _check_date,
+    INT: _check_integer,
+    NUMBER: _check_number,
+}
 
 
 def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object, ...]:
@@ -309,6 +346,21 @@ def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object,
         raise FactsError(path, f"must be a list of {spec.length} items or null")
     if len(value) != spec.length:
         raise FactsError(path, f"must have {spec.length} items, got {len(value)}")
+    # The common case, every item valid, in one tight loop per kind; else the first invalid
+    # item is named below.
+    if spec.kind == YN:
+        for item in value:
+            if item is not None and (type(item) is not str or item not in _YN_VALUES):
+                break
+        else:
+            return tuple(value)
+    else:
+        high = spec.high
+        for item in value:
+            if item is not None and (type(item) is not int or not 0 <= item <= high):
+                break
+        else:
+            return tuple(value)
     for number, item in enumerate(value, start=1):
         if item is None:
             continue
@@ -319,7 +371,7 @@ def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object,
             raise FactsError(spec.item_path(number), "must be an integer")
         elif not 0 <= item <= spec.high:
             raise FactsError(spec.item_path(number), f"out of range: must be from 0 to {spec.high}")
-    return tuple(value)
+    raise AssertionError("an invalid item was found above")  # pragma: no cover
 
 
 def _check_object(path: str, value: object) -> dict[str, object]:
@@ -349,9 +401,10 @@ def _check_medications(value: object) -> tuple[Medication, ...] | None:
         path = f"medications[{number}]"
         if not isinstance(item, dict):
             raise FactsError(path, "must be an object")
-        for key in item:
-            if key not in MEDICATION_KEYS:
-                raise FactsError(join_path(path, key), "unknown key")
+        if not MEDICATION_KEYS.issuperset(item):
+            for key in item:
+                if key not in MEDICATION_KEYS:
+                    raise FactsError(join_path(path, key), "unknown key")
         name = item.get("name")
         if name is None:
             raise FactsError(f"{path}.name", "is required")
@@ -369,13 +422,48 @@ def _check_medications(value: object) -> tuple[Medication, ...] | None:
     return tuple(medications)
 
 
-# Prepared once: each choice field's accepted values as a set, so that the common answer (a
-# valid choice) is checked in the validation loop itself; anything else goes to _check_scalar.
-_CHOICE_SETS: Final[dict[str, frozenset[str]]] = {
-    f.path: frozenset(f.choices)
-    for f in (*(f for fields in SECTIONS.values() for f in fields.values()), *CSSRS_FIELDS.values())
-    if f.kind in _CHOICE_KINDS
-}
+# Prepared once, per section (and for the C-SSRS object): key -> (answer path, the accepted
+# values of a choice field as a set or None, the field's check, the field). The common
+# answer, a valid choice, is accepted in the validation loop itself; anything else goes to
+# the check of the field's kind.
+_Entry = tuple[str, frozenset[str] | None, ScalarCheck, Field]
+
+
+def _entries(fields: dict[str, Field]) -> dict[str, _Entry]:
+    return {
+        key: (f.path, frozenset(f.choices) if f.kind in _CHOICE_KINDS else None, _CHECKS[f.kind], f)
+        for key, f in fields.items()
+    }
+
+
+_SECTION_ENTRIES: Final = tuple((name, _entries(fields)) for name, fields in SECTIONS.items())
+_CSSRS_ENTRIES: Final = _entries(CSSRS_FIELDS)
+
+
+def _read_answers(
+    name: str,
+    entries: dict[str, _Entry],
+    value: object,
+    answers: dict[str, Answer],
+    dates: dict[str, date],
+    assessment: date,
+) -> None:
+    """Validate one object of answers (a section, or the C-SSRS answers) into ``answers``.
+
+    A null answer leaves the field's default (§3: ``"unknown"`` or None).
+    """
+    for key, answer in _check_object(name, value).items():
+        try:
+            entry = entries[key]
+        except KeyError:
+            raise FactsError(join_path(name, key), "unknown key") from None
+        if answer is not None:
+            path, choices, check, field = entry
+            if choices is not None and type(answer) is str and answer in choices:
+                answers[path] = answer
+            else:
+                answers[path] = check(field, path, answer, assessment, dates)
+
 
 _EMPTY_PHQ9: Final = (None,) * PHQ9.length
 _EMPTY_GAD7: Final = (None,) * GAD7.length
@@ -397,42 +485,26 @@ def validate_facts(doc: object) -> Facts:
     assessment = parse_iso_date(doc["assessment_date"])
     if assessment is None:
         raise FactsError("assessment_date", "must be a date YYYY-MM-DD")
-    for key in doc:
-        if key not in TOP_LEVEL_KEYS:
-            raise FactsError(join_path("", key), "unknown key")
+    if not TOP_LEVEL_KEYS.issuperset(doc):
+        for key in doc:  # name the first unknown key
+            if key not in TOP_LEVEL_KEYS:
+                raise FactsError(join_path("", key), "unknown key")
 
     routes = _check_routes(doc.get("routes"))
     answers = dict(DEFAULT_ANSWERS)
     dates: dict[str, date] = {}
-    for name, fields in SECTIONS.items():
+    for name, entries in _SECTION_ENTRIES:
         section = doc.get(name)
-        if section is None:
-            continue  # §3: a whole section given as null means every answer in it is unknown
-        for key, value in _check_object(name, section).items():
-            field = fields.get(key)
-            if field is None:
-                raise FactsError(join_path(name, key), "unknown key")
-            if value is not None:
-                path = field.path
-                choices = _CHOICE_SETS.get(path)
-                if choices is not None and type(value) is str and value in choices:
-                    answers[path] = value
-                else:
-                    answers[path] = _check_scalar(field, path, value, assessment, dates)
+        if section is not None:  # §3: a whole section given as null means every answer in it is unknown
+            _read_answers(name, entries, section, answers, dates, assessment)
 
     lists: dict[str, tuple[object, ...]] = {}
     instruments = doc.get("instruments")
     if instruments is not None:
         for key, value in _check_object("instruments", instruments).items():
             if key == "cssrs":
-                if value is None:
-                    continue
-                for q, answer in _check_object("instruments.cssrs", value).items():
-                    field = CSSRS_FIELDS.get(q)
-                    if field is None:
-                        raise FactsError(join_path("instruments.cssrs", q), "unknown key")
-                    if answer is not None:
-                        answers[field.path] = _check_scalar(field, field.path, answer, assessment, dates)
+                if value is not None:
+                    _read_answers("instruments.cssrs", _CSSRS_ENTRIES, value, answers, dates, assessment)
                 continue
             spec = LIST_INSTRUMENTS.get(key)
             if spec is None:

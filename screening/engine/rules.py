@@ -32,12 +32,15 @@ from .facts import (
     ALL_ROUTES,
     AUDITC,
     CSSRS_FIELDS,
+    CSSRS_FOLLOWUP_AFTER_Q2,
+    CSSRS_FOLLOWUP_AFTER_Q6,
     DAST10,
     ESKETAMINE,
     GAD7,
     KETAMINE,
     PHQ9,
     UNKNOWN,
+    Answer,
     ListInstrument,
     field_label,
 )
@@ -108,7 +111,9 @@ def design(section: str, note: str = "") -> str:
     return f"Design (SCREENING_SPEC.md {section}{': ' + note if note else ''})"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
+# object.__setattr__ call per field. Nothing writes to it after it is built.
+@dataclass(slots=True)
 class Outcome:
     """What a rule found.
 
@@ -152,6 +157,9 @@ class Rule:
     source: str
     check: Check
     routes: tuple[str, ...] = ALL_ROUTES  # the routes it applies to
+    #: (path, answer) pairs with which the rule says nothing: when a document has every one of
+    #: them (say, each trigger answered "no"), the evaluator skips the check. Empty: always run.
+    quiet_when: frozenset[tuple[str, Answer]] = frozenset()
 
     def message_for(self, outcome: Outcome) -> str:
         if outcome.message is not None:
@@ -163,14 +171,26 @@ RULES_BY_ID: dict[str, Rule] = {}
 
 
 def rule(
-    rule_id: str, level: str, title: str, checks: str, source: str, *, routes: tuple[str, ...] = ALL_ROUTES
+    rule_id: str,
+    level: str,
+    title: str,
+    checks: str,
+    source: str,
+    *,
+    routes: tuple[str, ...] = ALL_ROUTES,
+    quiet_when: Mapping[str, Answer] | None = None,
 ) -> Callable[[Check], Check]:
-    """Register a check function as a rule."""
+    """Register a check function as a rule.
+
+    ``quiet_when`` maps answer paths to the answers with which the check returns None (all
+    of them together): the evaluator then skips the check. The golden tests hold it to that.
+    """
 
     def register(check: Check) -> Check:
         if rule_id in RULES_BY_ID:
             raise ValueError(f"rule {rule_id} defined twice")
-        RULES_BY_ID[rule_id] = Rule(rule_id, level, title, checks, source, check, routes)
+        quiet = frozenset((quiet_when or {}).items())
+        RULES_BY_ID[rule_id] = Rule(rule_id, level, title, checks, source, check, routes, quiet)
         return check
 
     return register
@@ -235,6 +255,27 @@ def _sentence(text: str) -> str:
 Say = Callable[[Context, Inputs], str]
 
 
+Triggers = tuple[tuple[str, frozenset[str]], ...]  # (answer path, the values that fire), prepared once
+
+
+def scan_triggers(triggers: Triggers, answers: Mapping[str, Answer]) -> tuple[Inputs | None, list[str] | None]:
+    """(the trigger answers that fire, the trigger paths answered unknown), each None when
+    there are none: one pass, and nothing allocated when every trigger is answered calmly."""
+    hits: Inputs | None = None
+    unknown: list[str] | None = None
+    for path, values in triggers:
+        value = answers[path]
+        if value in values:
+            if hits is None:
+                hits = {}
+            hits[path] = value
+        elif value == UNKNOWN:
+            if unknown is None:
+                unknown = []
+            unknown.append(path)
+    return hits, unknown
+
+
 def answer_rule(
     rule_id: str,
     level: str,
@@ -256,30 +297,20 @@ def answer_rule(
 
     # Prepared once: the trigger paths with their values. One pass over the answers; the
     # common case (every trigger answered with a value that does not fire, e.g. all "no")
-    # allocates nothing.
+    # allocates nothing, and when every trigger is answered "no" the evaluator skips it.
     prepared = tuple((path, frozenset(values)) for path, values in triggers.items())
+    if any("no" in values for values in triggers.values()):
+        raise ValueError(f'{rule_id}: a trigger value "no" would contradict quiet_when')
 
     def check(c: Context) -> Outcome | None:
-        answers = c.answers
-        hits: Inputs | None = None
-        missing: list[str] | None = None
-        for path, values in prepared:
-            value = answers[path]
-            if value in values:
-                if hits is None:
-                    hits = {}
-                hits[path] = value
-            elif value == UNKNOWN and unknown_is_incomplete and hits is None:
-                if missing is None:
-                    missing = []
-                missing.append(path)
+        hits, unknown = scan_triggers(prepared, c.answers)
         if hits:
             return fired(hits, say(c, hits))
-        if missing:
-            return incomplete(missing)
+        if unknown and unknown_is_incomplete:
+            return incomplete(unknown)
         return None
 
-    rule(rule_id, level, title, checks, source, routes=routes)(check)
+    rule(rule_id, level, title, checks, source, routes=routes, quiet_when=dict.fromkeys(triggers, "no"))(check)
 
 
 def reported(finding: str, consequence: str, *, exclude: bool = False) -> Say:
@@ -297,11 +328,17 @@ YES: Final = ("yes",)
 
 
 def _items(instrument: ListInstrument, values: Sequence[object]) -> Inputs:
-    return {instrument.item_path(n): v for n, v in enumerate(values, start=1) if v is not None}
+    """The answered items by path (a complete questionnaire, the common case, without a filter)."""
+    if None not in values:
+        return dict(zip(instrument.item_paths, values, strict=True))
+    return {path: v for path, v in zip(instrument.item_paths, values, strict=True) if v is not None}
 
 
 def _missing_items(instrument: ListInstrument, values: Sequence[object]) -> list[str]:
-    return [instrument.item_path(n) for n, v in enumerate(values, start=1) if v is None]
+    """The unanswered items' paths (none, the common case, without a loop)."""
+    if None not in values:
+        return []
+    return [path for path, v in zip(instrument.item_paths, values, strict=True) if v is None]
 
 
 def _date_phrase(c: Context, path: str) -> str:
@@ -475,17 +512,28 @@ def saf05(c: Context) -> Outcome | None:
     return fired(inputs, text + " Priority clinician review before anything else.")
 
 
+def _required_safety_paths(q2_yes: bool, q6_yes: bool) -> tuple[str, ...]:
+    required = ["q1", "q2"]
+    if q2_yes:
+        required += CSSRS_FOLLOWUP_AFTER_Q2  # asked only when Q2 is yes
+    required.append("q6")
+    if q6_yes:
+        required += CSSRS_FOLLOWUP_AFTER_Q6  # asked only when Q6 is yes
+    return tuple(SAF_Q[q] for q in required)
+
+
+# The required C-SSRS answers, in order, prepared once for (Q2 yes, Q6 yes).
+REQUIRED_SAFETY_PATHS: Final = {
+    (q2_yes, q6_yes): _required_safety_paths(q2_yes, q6_yes) for q2_yes in (False, True) for q6_yes in (False, True)
+}
+
+
 def missing_safety_answers(c: Context) -> list[str]:
     """Required safety answers that are missing (spec §5.1, SAF-06)."""
     a = c.answers
-    required = ["q1", "q2"]
-    if a[SAF_Q["q2"]] == "yes":
-        required += ["q3", "q4", "q5"]  # asked only when Q2 is yes
-    required.append("q6")
-    if a[SAF_Q["q6"]] == "yes":
-        required.append("q6_past_3_months")  # asked only when Q6 is yes
+    required = REQUIRED_SAFETY_PATHS[a[SAF_Q["q2"]] == "yes", a[SAF_Q["q6"]] == "yes"]
     missing = [PHQ9_ITEM9] if c.facts.phq9[8] is None else []
-    missing += [SAF_Q[q] for q in required if a[SAF_Q[q]] is None]
+    missing += [path for path in required if a[path] is None]
     return missing
 
 
@@ -604,6 +652,7 @@ def _event_phrase(c: Context) -> str:
     f"A cardiovascular event answered yes with its date within {CI05_MAX_DAYS} days (6 weeks). An unknown "
     "event, or one without a date, is INCOMPLETE here alone (MED-01 and MED-02 then say nothing about it).",
     f"{SPRAVATO_EU_SMPC} §4.3 (cardiovascular event within 6 weeks; applied by the clinic to both routes)",
+    quiet_when={"medical.cardiovascular_event": "no"},
 )
 def ci05(c: Context) -> Outcome | None:
     event = c.answers["medical.cardiovascular_event"]
@@ -900,6 +949,7 @@ def bp04(c: Context) -> Outcome | None:
     "High blood pressure diagnosed, and its control answered no or not known. An unknown diagnosis is INCOMPLETE.",
     f"{SPRAVATO_US} §5.5 (blood pressure rises after each dose; assess patients with cardiovascular conditions "
     f"first); {SANACORA_2017} (baseline blood pressure before treatment)",
+    quiet_when={"medical.hypertension_diagnosed": "no"},
 )
 def bp05(c: Context) -> Outcome | None:
     diagnosed = c.answers["medical.hypertension_diagnosed"]
@@ -1026,20 +1076,26 @@ def _cardiac_rule_check(
     An unknown or dateless cardiovascular event is CI-05's to report, not theirs.
     """
 
+    prepared = tuple((path, frozenset(values)) for path, values in triggers.items())  # read once
+
     def check(c: Context) -> Outcome | None:
-        a = c.answers
-        hits: Inputs = {path: a[path] for path, values in triggers.items() if a[path] in values}
+        hits, missing = scan_triggers(prepared, c.answers)
+        in_event_window = c.event_days is not None and in_window(c.event_days)
+        if hits is None and not in_event_window:
+            return incomplete(missing) if missing else None
+        hits = hits or {}
         found = [CARDIAC_WORDS[(path, str(value))] for path, value in hits.items()]
-        if c.event_days is not None and in_window(c.event_days):
+        if in_event_window:
             hits.update(_event_inputs(c))
             found.append(f"{_event_phrase(c)}, {window}")
-        if hits:
-            return fired(hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}")
-        missing = [path for path in triggers if a[path] == UNKNOWN]
-        return incomplete(missing) if missing else None
+        return fired(hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}")
 
     return check
 
+
+# No heart failure, no arrhythmia and no cardiovascular event: with these, MED-01 and MED-02
+# look only at their own yes/no answers.
+CALM_HEART: Final = {HEART_FAILURE: "none", ARRHYTHMIA: "none", "medical.cardiovascular_event": "no"}
 
 rule(
     "MED-01",
@@ -1049,6 +1105,7 @@ rule(
     f"{CI05_MAX_DAYS + 1}-{MED01_MAX_DAYS} days ago. An unknown heart failure or arrhythmia answer is INCOMPLETE.",
     f"Esketamine phase-3 trial exclusions (unstable or recent cardiovascular disease); "
     f"{SPRAVATO_EU_SMPC} §4.4 (clinically significant or unstable cardiovascular conditions)",
+    quiet_when={"medical.unstable_angina": "no", **CALM_HEART},
 )(
     _cardiac_rule_check(
         {
@@ -1070,6 +1127,12 @@ rule(
     f"controlled; or a cardiovascular event more than {MED01_MAX_DAYS} days ago. An unknown answer is INCOMPLETE.",
     f"{SPRAVATO_US} §5.5 (assess patients with cardiovascular and cerebrovascular conditions); {SPRAVATO_EU_SMPC} "
     "§4.4; Swiss ketamine product information (cardiovascular disease)",
+    quiet_when={
+        "medical.coronary_artery_disease": "no",
+        "medical.valvular_disease": "no",
+        "medical.stroke_or_tia": "no",
+        **CALM_HEART,
+    },
 )(
     _cardiac_rule_check(
         {
@@ -1096,6 +1159,7 @@ SELF_REPORTED_LIVER: Final = "(the patient's own description, not a Child-Pugh c
     "Liver disease answered severe: EXCLUDE_PENDING_REVIEW when esketamine is a planned route, else CAUTION. "
     "Unknown severity is INCOMPLETE (for MED-04 too).",
     f"{SPRAVATO_US} §8.6 (severe hepatic impairment, Child-Pugh C: not studied, use not recommended)",
+    quiet_when={LIVER: "none"},
 )
 def med03(c: Context) -> Outcome | None:
     liver = c.answers[LIVER]
@@ -1124,6 +1188,7 @@ def med03(c: Context) -> Outcome | None:
     "Mild or moderate liver disease",
     "Liver disease answered mild or moderate. An unknown is MED-03's.",
     f"{SPRAVATO_US} §8.6 (moderate hepatic impairment, Child-Pugh B: monitor longer; mild: no adjustment)",
+    quiet_when={LIVER: "none"},
 )
 def med04(c: Context) -> Outcome | None:
     liver = c.answers[LIVER]
@@ -1272,6 +1337,7 @@ MED13_BMI_TENTHS_FROM: Final = 350
     "BMI 35 or more with sleep apnoea yes or not known. Height or weight missing while sleep apnoea is yes or "
     "unknown is INCOMPLETE; with sleep apnoea no, nothing.",
     f"{SPRAVATO_EU_SMPC} §4.4 (sleep apnoea with morbid obesity, BMI 35 or more); clinic policy threshold",
+    quiet_when={"medical.sleep_apnea": "no"},
 )
 def med13(c: Context) -> Outcome | None:
     apnea = c.answers["medical.sleep_apnea"]
@@ -1404,7 +1470,8 @@ DRUG_DISORDER: Final = "substance.drug_use_disorder_current"
 
 def _dast_scoring_items(c: Context) -> Inputs:
     """The DAST-10 answers that scored a point (item 3 scores for "no")."""
-    return {DAST10.item_path(n): c.facts.dast10[n - 1] for n, point in enumerate(c.dast10_points, start=1) if point}
+    items = zip(DAST10.item_paths, c.dast10_points, c.facts.dast10, strict=True)
+    return {path: answer for path, point, answer in items if point}
 
 
 @rule(
@@ -1510,6 +1577,10 @@ answer_rule(
 )
 
 
+# PSY-11: the sexes whose own cut-off applies, as its message names them.
+AUDITC_SEX_WORDS: Final = {"male": "male", "female": "female"}
+
+
 @rule(
     "PSY-11",
     CAUTION,
@@ -1523,9 +1594,10 @@ def psy11(c: Context) -> Outcome | None:
     # A total can only grow: answered items alone may already reach the cut-off.
     if c.auditc_partial >= c.auditc_cutoff:
         sex = c.answers["patient.sex_at_birth"]
-        inputs: Inputs = {path: value for path, value in _items(AUDITC, c.facts.auditc).items() if value}
+        # The items that scored (an unanswered item or a 0 adds nothing).
+        inputs: Inputs = {path: value for path, value in zip(AUDITC.item_paths, c.facts.auditc, strict=True) if value}
         inputs["patient.sex_at_birth"] = sex
-        who = {"male": "male", "female": "female"}.get(str(sex), f"sex at birth {sex}; clinic default")
+        who = AUDITC_SEX_WORDS.get(str(sex)) or f"sex at birth {sex}; clinic default"
         if c.auditc_total is not None:
             score = f"AUDIT-C score {c.auditc_total}"
         else:
@@ -1595,6 +1667,7 @@ PREGNANCY_POSSIBLE: Final = "reproductive.pregnancy_possible"
     "Pregnant answered yes or possibly, whatever 'pregnancy possible' says. Its unknowns are PRG-04's.",
     f"{SPRAVATO_US} §5.9 and §8.1 (embryo-fetal toxicity; not recommended in pregnancy); {KETALAR_US} §8.1; "
     "service policies",
+    quiet_when={PREGNANT: "no"},
 )
 def prg01(c: Context) -> Outcome | None:
     pregnant = c.answers[PREGNANT]
@@ -1640,6 +1713,7 @@ answer_rule(
     "Planning pregnancy",
     "Planning a pregnancy answered yes. Unknown is INCOMPLETE only when a pregnancy is possible.",
     f"{SPRAVATO_US} §8.3 (females of reproductive potential: pregnancy planning and prevention); service policies",
+    quiet_when={"reproductive.planning_pregnancy": "no"},
 )
 def prg03(c: Context) -> Outcome | None:
     planning = c.answers["reproductive.planning_pregnancy"]
@@ -1659,6 +1733,7 @@ def prg03(c: Context) -> Outcome | None:
     "Pregnancy status",
     "'Pregnancy possible' unknown, or 'pregnancy possible' yes and 'pregnant' unknown. May stand beside PRG-01.",
     design("§5.6", "asked of everyone, never inferred from sex"),
+    quiet_when={PREGNANCY_POSSIBLE: "no"},
 )
 def prg04(c: Context) -> Outcome | None:
     possible = c.answers[PREGNANCY_POSSIBLE]
@@ -1897,6 +1972,7 @@ answer_rule(
     "Ride home",
     "A ride home answered no or not known (INFO, never INCOMPLETE).",
     f"{SPRAVATO_US} §5.7 (no driving until the next day after a restful sleep); Spravato REMS",
+    quiet_when={"logistics.has_ride_home": "yes"},
 )
 def log01(c: Context) -> Outcome | None:
     ride = c.answers["logistics.has_ride_home"]

@@ -11,7 +11,7 @@ from calendar import isleap
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Final, cast
 
 # --- Age and BMI (spec §5 preamble) ------------------------------------------------
 
@@ -32,11 +32,18 @@ def bmi_tenths(weight_kg: float, height_cm: float) -> int:
     shortest decimal that reads back as the same float), so no binary rounding
     decides a tie: 24.25 becomes 24.3. Integer arithmetic keeps it exact.
     """
-    w_num, w_den = Decimal(repr(weight_kg)).as_integer_ratio()
-    h_num, h_den = Decimal(repr(height_cm)).as_integer_ratio()
+    w_num, w_den = _exact_ratio(weight_kg)
+    h_num, h_den = _exact_ratio(height_cm)
     numerator = w_num * 100000 * h_den * h_den
     denominator = w_den * h_num * h_num
     return (2 * numerator + denominator) // (2 * denominator)  # floor(x + 1/2), x > 0
+
+
+def _exact_ratio(value: float) -> tuple[int, int]:
+    """The value as written, as a fraction: an int is itself over 1 (no decimal needed)."""
+    if type(value) is int:
+        return value, 1
+    return Decimal(repr(value)).as_integer_ratio()
 
 
 def tenths_to_float(tenths: int) -> float:
@@ -91,30 +98,27 @@ def band_of(total: int, bands: Sequence[Band]) -> str:
 
 def complete_sum(items: Sequence[int | None]) -> int | None:
     """The total of a fully answered instrument, else None (never prorated)."""
-    total = 0
-    for item in items:
-        if item is None:
-            return None
-        total += item
-    return total
+    if None in items:
+        return None
+    return sum(cast("Sequence[int]", items))
 
 
 def partial_sum(items: Sequence[int | None]) -> int:
     """The sum of the answered items only: what the total is at least."""
-    return sum(item for item in items if item is not None)
+    return sum(filter(None, items))  # drops the unanswered items (and zeros, which add nothing)
+
+
+_DAST10_POINTS: Final[dict[str | None, int | None]] = {"yes": 1, "no": 0, None: None}
+_DAST10_REVERSED_POINTS: Final[dict[str | None, int | None]] = {"yes": 0, "no": 1, None: None}
+# Each item's answer -> point table, prepared once (ten items; item 3 reverse-scored).
+_DAST10_ITEM_POINTS: Final = tuple(
+    _DAST10_REVERSED_POINTS if number == DAST10_REVERSED_ITEM else _DAST10_POINTS for number in range(1, 11)
+)
 
 
 def dast10_points(items: Sequence[str | None]) -> tuple[int | None, ...]:
-    """Each DAST-10 answer as its point (item 3 reverse-scored); None stays None."""
-    points: list[int | None] = []
-    for number, answer in enumerate(items, start=1):
-        if answer is None:
-            points.append(None)
-        elif number == DAST10_REVERSED_ITEM:
-            points.append(1 if answer == "no" else 0)
-        else:
-            points.append(1 if answer == "yes" else 0)
-    return tuple(points)
+    """Each DAST-10 answer (validated: "yes", "no" or None) as its point; None stays None."""
+    return tuple(map(dict.__getitem__, _DAST10_ITEM_POINTS, items))
 
 
 def auditc_cutoff(sex_at_birth: str | int | float | None) -> int:

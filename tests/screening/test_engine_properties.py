@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screening.engine import LEVELS, NO_FLAGS_RAISED, level_rank, screen, validate_facts
+from screening.engine.context import build_context
 from screening.engine.facts import CSSRS_KEYS, SECTIONS
+from screening.engine.rules import RULES
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -241,3 +243,21 @@ def test_turning_any_no_into_unknown_never_lowers_the_overall_level(doc, data):
         return
     location, unknown = data.draw(st.sampled_from(candidates))
     assert overall_rank(changed(doc, location, unknown)) >= overall_rank(doc)
+
+
+QUIET_RULES = [rule for rule in RULES if rule.quiet_when]
+
+
+@SETTINGS
+@given(documents(), st.sampled_from(QUIET_RULES))
+def test_a_rule_skipped_for_its_quiet_answers_would_have_said_nothing(doc, rule):
+    """The evaluator skips a rule when the document has all of its ``quiet_when`` answers (issue 13):
+    its check, run anyway on such a document, must return nothing."""
+    quiet = copy.deepcopy(doc)
+    for path, answer in rule.quiet_when:
+        section, key = path.split(".", 1)
+        if quiet.get(section) is None:
+            quiet[section] = {}
+        quiet[section][key] = answer
+    context = build_context(validate_facts(quiet))
+    assert rule.check(context) is None
