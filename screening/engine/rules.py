@@ -142,6 +142,13 @@ def labels(paths: Sequence[str]) -> str:
 
 def missing_message(missing: Sequence[str]) -> str:
     """The INCOMPLETE message of the general semantics: only the fields actually missing."""
+    return _missing_message(tuple(missing))
+
+
+# Cached by the missing paths, on which alone the message depends: the same few
+# combinations (one unknown answer, an unanswered item) come back document after document.
+@lru_cache(maxsize=1024)
+def _missing_message(missing: tuple[str, ...]) -> str:
     return f"Not known (unknown or not answered): {labels(missing)}. Ask the patient or staff before a decision."
 
 
@@ -313,15 +320,36 @@ def answer_rule(
     rule(rule_id, level, title, checks, source, routes=routes, quiet_when=dict.fromkeys(triggers, "no"))(check)
 
 
+# Distinct routes tuples remembered per message: the three plans (esketamine, ketamine,
+# both) and their orderings; a document repeating a route is answered without the cache.
+_ROUTES_REMEMBERED: Final = 8
+
+
+def per_routes(write: Callable[[Context], str]) -> Say:
+    """A message that depends only on the planned routes, written once per routes tuple."""
+    by_routes: dict[tuple[str, ...], str] = {}
+
+    def say(c: Context, hits: Inputs) -> str:
+        routes = c.facts.routes
+        text = by_routes.get(routes)
+        if text is None:
+            text = write(c)
+            if len(by_routes) < _ROUTES_REMEMBERED:
+                by_routes[routes] = text
+        return text
+
+    return say
+
+
 def reported(finding: str, consequence: str, *, exclude: bool = False) -> Say:
     """A one-answer rule's message: the self-reported finding, then what it means for the
     planned routes (``{routes}`` and ``{drug}`` in ``consequence`` are filled in)."""
 
-    def say(c: Context, hits: Inputs) -> str:
+    def write(c: Context) -> str:
         text = f"The patient reports {finding}: " + consequence.format(routes=route_text(c), drug=drug_text(c))
         return f"{text} {EXCLUDE_NOTE}" if exclude else text
 
-    return say
+    return per_routes(write)
 
 
 YES: Final = ("yes",)
@@ -574,14 +602,13 @@ def contraindicated(finding: str, label: str, *, esketamine_label_only: bool = F
     ketamine as well (spec §5.2); on a ketamine-only intake the message leads with ketamine.
     """
 
-    def say(c: Context, hits: Inputs) -> str:
-        routes = route_text(c)
-        text = f"The patient reports {finding}: contraindicated for {routes} ({label})."
+    def write(c: Context) -> str:
+        text = f"The patient reports {finding}: contraindicated for {route_text(c)} ({label})."
         if esketamine_label_only and KETAMINE in c.facts.routes:
             text += " The clinic applies this esketamine-label contraindication to IV/IM ketamine too."
         return f"{text} {EXCLUDE_NOTE}"
 
-    return say
+    return per_routes(write)
 
 
 answer_rule(
@@ -1611,6 +1638,13 @@ def psy11(c: Context) -> Outcome | None:
     return incomplete(missing) if missing else None
 
 
+# PSY-13's message for every possible PHQ-9 total, written once (it fires on most documents).
+PSY13_MESSAGES: Final = {
+    total: f"PHQ-9 total {total} ({band_of(total, PHQ9_BANDS).replace('_', ' ')}): depression severity, for context."
+    for total in range(PHQ9.length * PHQ9.high + 1)
+}
+
+
 @rule(
     "PSY-13",
     INFO,
@@ -1622,8 +1656,7 @@ def psy11(c: Context) -> Outcome | None:
 def psy13(c: Context) -> Outcome | None:
     total = c.phq9_total
     if total is not None:
-        band = band_of(total, PHQ9_BANDS).replace("_", " ")
-        return fired(_items(PHQ9, c.facts.phq9), f"PHQ-9 total {total} ({band}): depression severity, for context.")
+        return fired(_items(PHQ9, c.facts.phq9), PSY13_MESSAGES[total])
     missing = _missing_items(PHQ9, c.facts.phq9)
     if missing == [PHQ9_ITEM9]:
         return None  # only item 9 missing: SAF-06 reports it
@@ -1632,6 +1665,14 @@ def psy13(c: Context) -> Outcome | None:
 
 # Spec §5.5, PSY-14: GAD-7 10 or more (moderate anxiety or worse; Spitzer 2006).
 PSY14_GAD7_FROM: Final = 10
+
+
+# PSY-14's message for every GAD-7 total that fires it, written once.
+PSY14_MESSAGES: Final = {
+    total: f"GAD-7 total {total} ({band_of(total, GAD7_BANDS)}; the cut-off is {PSY14_GAD7_FROM}): anxiety, for "
+    "context."
+    for total in range(PSY14_GAD7_FROM, GAD7.length * GAD7.high + 1)
+}
 
 
 @rule(
@@ -1646,11 +1687,7 @@ def psy14(c: Context) -> Outcome | None:
     if total is None:
         return incomplete(_missing_items(GAD7, c.facts.gad7))
     if total >= PSY14_GAD7_FROM:
-        return fired(
-            _items(GAD7, c.facts.gad7),
-            f"GAD-7 total {total} ({band_of(total, GAD7_BANDS)}; the cut-off is {PSY14_GAD7_FROM}): anxiety, for "
-            "context.",
-        )
+        return fired(_items(GAD7, c.facts.gad7), PSY14_MESSAGES[total])
     return None
 
 
