@@ -9,7 +9,7 @@ from .context import Context, build_context
 from .errors import FactsError
 from .facts import Facts, validate_facts
 from .levels import INFO, LEVELS, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
-from .rules import RULES, missing_message, missing_safety_answers
+from .rules import RULES, missing_cssrs_answers, missing_message
 
 Flag = dict[str, object]
 Result = dict[str, object]
@@ -88,7 +88,7 @@ def cssrs_risk(c: Context) -> str:
     answers = c.answers
     if answers["instruments.cssrs.q1"] == "yes" or answers["instruments.cssrs.q2"] == "yes":
         return "low"
-    if any(path.startswith("instruments.cssrs.") for path in missing_safety_answers(c)):
+    if missing_cssrs_answers(c):
         return "unknown"
     return "none"
 

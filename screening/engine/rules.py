@@ -137,6 +137,12 @@ def incomplete(missing: list[str], *, inputs: Inputs | None = None, message: str
 
 def labels(paths: Sequence[str]) -> str:
     """Field labels joined for a sentence: ``Sleep apnoea; Weight (kg)``."""
+    return _labels(tuple(paths))
+
+
+# Cached by the paths: messages name the same few combinations of fields again and again.
+@lru_cache(maxsize=1024)
+def _labels(paths: tuple[str, ...]) -> str:
     return "; ".join(field_label(path) for path in paths)
 
 
@@ -558,11 +564,16 @@ REQUIRED_SAFETY_PATHS: Final = {
 
 def missing_safety_answers(c: Context) -> list[str]:
     """Required safety answers that are missing (spec §5.1, SAF-06)."""
+    missing = [PHQ9_ITEM9] if c.facts.phq9[8] is None else []
+    missing += missing_cssrs_answers(c)
+    return missing
+
+
+def missing_cssrs_answers(c: Context) -> list[str]:
+    """The required C-SSRS answers that are missing (those of SAF-06 but PHQ-9 item 9)."""
     a = c.answers
     required = REQUIRED_SAFETY_PATHS[a[SAF_Q["q2"]] == "yes", a[SAF_Q["q6"]] == "yes"]
-    missing = [PHQ9_ITEM9] if c.facts.phq9[8] is None else []
-    missing += [path for path in required if a[path] is None]
-    return missing
+    return [path for path in required if a[path] is None]
 
 
 @rule(
@@ -1239,7 +1250,12 @@ def med04(c: Context) -> Outcome | None:
 
 
 def _which(hits: Inputs) -> str:
-    return "; ".join(inline(field_label(path)) for path in hits)
+    return "; ".join(map(_inline_label, hits))
+
+
+@lru_cache(maxsize=256)  # a field's label inside a sentence, written once per path
+def _inline_label(path: str) -> str:
+    return inline(field_label(path))
 
 
 answer_rule(
@@ -1543,6 +1559,9 @@ def psy07(c: Context) -> Outcome | None:
     return incomplete(missing) if missing else None
 
 
+DAST10_ITEM3: Final = DAST10.item_path(DAST10_REVERSED_ITEM)
+
+
 def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context], str]) -> Outcome | None:
     """PSY-08/PSY-09: a complete DAST-10 in the band, and PSY-07 did not fire."""
     total = c.dast10_total
@@ -1550,9 +1569,8 @@ def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context],
         return None
     scoring = _dast_scoring_items(c)
     text = f"DAST-10 score {total} ({band_of(total, DAST10_BANDS)}, {low}-{high})."
-    item3 = DAST10.item_path(DAST10_REVERSED_ITEM)
     item1 = c.facts.dast10[0]
-    if item3 in scoring:
+    if DAST10_ITEM3 in scoring:
         text += (
             f' One point is item {DAST10_REVERSED_ITEM} ("always able to stop using drugs when you want to?") '
             "answered no, which scores a point"
