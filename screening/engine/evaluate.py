@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from . import scoring
-from .context import Context, build_context
+from .context import DAST10_BAND_BY_TOTAL, GAD7_BAND_BY_TOTAL, PHQ9_BAND_BY_TOTAL, Context, build_context
 from .errors import FactsError
 from .facts import Facts, validate_facts
 from .levels import INFO, LEVELS, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
@@ -70,10 +70,10 @@ def scores_of(c: Context) -> dict[str, object]:
     return {
         "age": c.age,
         "bmi": None if c.bmi_tenths is None else scoring.tenths_to_float(c.bmi_tenths),
-        "phq9": {"total": phq9, "band": None if phq9 is None else scoring.band_of(phq9, scoring.PHQ9_BANDS)},
-        "gad7": {"total": gad7, "band": None if gad7 is None else scoring.band_of(gad7, scoring.GAD7_BANDS)},
+        "phq9": {"total": phq9, "band": None if phq9 is None else PHQ9_BAND_BY_TOTAL[phq9]},
+        "gad7": {"total": gad7, "band": None if gad7 is None else GAD7_BAND_BY_TOTAL[gad7]},
         "auditc": {"total": auditc, "positive": None if auditc is None else auditc >= c.auditc_cutoff},
-        "dast10": {"total": dast10, "band": None if dast10 is None else scoring.band_of(dast10, scoring.DAST10_BANDS)},
+        "dast10": {"total": dast10, "band": None if dast10 is None else DAST10_BAND_BY_TOTAL[dast10]},
         "cssrs": {"risk": cssrs_risk(c)},
         "bp_category": bp_category,
     }

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Final
 
 from . import medications as meds
-from .context import BP02_DIASTOLIC_ABOVE, DAST10_EXCLUDE_FROM, Context
+from .context import BP02_DIASTOLIC_ABOVE, DAST10_BAND_BY_TOTAL, DAST10_EXCLUDE_FROM, Context
 from .facts import (
     ALL_ROUTES,
     AUDITC,
@@ -56,7 +56,6 @@ from .levels import (
 from .scoring import (
     CRISIS_DIASTOLIC_ABOVE,
     CRISIS_SYSTOLIC_ABOVE,
-    DAST10_BANDS,
     DAST10_REVERSED_ITEM,
     DIASTOLIC_PLAUSIBLE,
     GAD7_BANDS,
@@ -1540,7 +1539,7 @@ def psy07(c: Context) -> Outcome | None:
         if floor >= DAST10_EXCLUDE_FROM:
             inputs.update(_dast_scoring_items(c))
             if c.dast10_total is not None:
-                band = band_of(c.dast10_total, DAST10_BANDS)
+                band = DAST10_BAND_BY_TOTAL[c.dast10_total]
                 found.append(f"DAST-10 score {c.dast10_total} ({band}; the cut-off is {DAST10_EXCLUDE_FROM})")
             else:
                 counted = " counting unanswered item 3 as its scoring answer" if item3_open else ""
@@ -1568,7 +1567,7 @@ def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context],
     if c.psy07 or total is None or not low <= total <= high:
         return None
     scoring = _dast_scoring_items(c)
-    text = f"DAST-10 score {total} ({band_of(total, DAST10_BANDS)}, {low}-{high})."
+    text = f"DAST-10 score {total} ({DAST10_BAND_BY_TOTAL[total]}, {low}-{high})."
     item1 = c.facts.dast10[0]
     if DAST10_ITEM3 in scoring:
         text += (
