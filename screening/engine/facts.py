@@ -180,10 +180,13 @@ class ListInstrument:
     high: int = 0
     #: Every item's path, prepared once: ``item_paths[0]`` is item 1.
     item_paths: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    #: The questionnaire's own path, prepared once: ``instruments.phq9``.
+    path: str = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         paths = tuple(self.item_path(number) for number in range(1, self.length + 1))
         object.__setattr__(self, "item_paths", paths)  # frozen: set once, here
+        object.__setattr__(self, "path", f"instruments.{self.name}")
 
     def item_path(self, number: int) -> str:
         """Items are numbered from 1, as on the forms (spec §6)."""
@@ -341,11 +344,10 @@ _CHECKS: Final[dict[str, ScalarCheck]] = {
 
 
 def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object, ...]:
-    path = f"instruments.{spec.name}"
     if not isinstance(value, list):
-        raise FactsError(path, f"must be a list of {spec.length} items or null")
+        raise FactsError(spec.path, f"must be a list of {spec.length} items or null")
     if len(value) != spec.length:
-        raise FactsError(path, f"must have {spec.length} items, got {len(value)}")
+        raise FactsError(spec.path, f"must have {spec.length} items, got {len(value)}")
     # The common case, every item valid, in one tight loop per kind; else the first invalid
     # item is named below.
     if spec.kind == YN:

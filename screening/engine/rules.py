@@ -420,6 +420,33 @@ def saf01(c: Context) -> Outcome | None:
     )
 
 
+CSSRS_PATHS: Final = tuple(SAF_Q.values())
+
+
+def per_answers(paths: tuple[str, ...]) -> Callable[[Check], Check]:
+    """For a check that reads nothing but the answers at ``paths`` (and what the context
+    derives from those alone): its outcome is worked out once per combination of those
+    answers (validated choices, so a bounded number) and copied for each document, with
+    its own ``inputs`` and ``missing`` (a result is the caller's to keep or change)."""
+
+    def wrap(check: Check) -> Check:
+        outcomes: dict[tuple[Answer, ...], Outcome | None] = {}
+
+        def cached(c: Context) -> Outcome | None:
+            key = tuple(map(c.answers.__getitem__, paths))
+            if key in outcomes:
+                outcome = outcomes[key]
+            else:
+                outcome = outcomes[key] = check(c)
+            if outcome is None:
+                return None
+            return Outcome(dict(outcome.inputs), list(outcome.missing), outcome.level, outcome.message)
+
+        return cached
+
+    return wrap
+
+
 def _open_high_risk_questions(c: Context) -> list[str]:
     """Unanswered C-SSRS questions whose yes would prove high risk (SAF-03)."""
     a = c.answers
@@ -518,6 +545,7 @@ def saf04(c: Context) -> Outcome | None:
     "C-SSRS Q1 (wish to be dead) or Q2 (suicidal thoughts) yes; and neither SAF-03 nor SAF-04 fired.",
     COLUMBIA + " (Q1 or Q2 yes alone is low risk)",
 )
+@per_answers(CSSRS_PATHS)  # it reads the C-SSRS answers and nothing else
 def saf05(c: Context) -> Outcome | None:
     if c.saf03 or c.saf04:
         return None
