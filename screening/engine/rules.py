@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from typing import Final
 
 from . import medications as meds
@@ -1540,8 +1541,8 @@ DRUG_DISORDER: Final = "substance.drug_use_disorder_current"
 
 def _dast_scoring_items(c: Context) -> Inputs:
     """The DAST-10 answers that scored a point (item 3 scores for "no")."""
-    items = zip(DAST10.item_paths, c.dast10_points, c.facts.dast10, strict=True)
-    return {path: answer for path, point, answer in items if point}
+    # compress keeps the (path, answer) pairs whose point is 1, in order, without a Python loop.
+    return dict(compress(zip(DAST10.item_paths, c.facts.dast10, strict=True), c.dast10_points))
 
 
 @rule(
@@ -1667,7 +1668,7 @@ def psy11(c: Context) -> Outcome | None:
     if c.auditc_partial >= c.auditc_cutoff:
         sex = c.answers["patient.sex_at_birth"]
         # The items that scored (an unanswered item or a 0 adds nothing).
-        inputs: Inputs = {path: value for path, value in zip(AUDITC.item_paths, c.facts.auditc, strict=True) if value}
+        inputs: Inputs = dict(compress(zip(AUDITC.item_paths, c.facts.auditc, strict=True), c.facts.auditc))
         inputs["patient.sex_at_birth"] = sex
         who = AUDITC_SEX_WORDS.get(str(sex)) or f"sex at birth {sex}; clinic default"
         if c.auditc_total is not None:
