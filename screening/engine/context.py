@@ -13,7 +13,7 @@ from datetime import date
 from typing import Final
 
 from . import scoring
-from .facts import Answer, Facts
+from .facts import DAST10, GAD7, PHQ9, Answer, Facts
 from .medications import match_parts
 
 # Spec §5.3: BP-02 fires above a diastolic of 100 (Swiss ketamine label: untreated or
@@ -22,6 +22,12 @@ BP02_DIASTOLIC_ABOVE: Final = 100
 
 # Spec §5.5: DAST-10 >= 6 ("substantial", Skinner 1982) is PSY-07's threshold.
 DAST10_EXCLUDE_FROM: Final = 6
+
+
+# The band of every possible total, prepared once (scores and the DAST-10 rules read them).
+PHQ9_BAND_BY_TOTAL: Final = scoring.band_table(scoring.PHQ9_BANDS, PHQ9.length * PHQ9.high)
+GAD7_BAND_BY_TOTAL: Final = scoring.band_table(scoring.GAD7_BANDS, GAD7.length * GAD7.high)
+DAST10_BAND_BY_TOTAL: Final = scoring.band_table(scoring.DAST10_BANDS, DAST10.length)
 
 
 # Not frozen: built for every document, and a frozen dataclass's __init__ pays an

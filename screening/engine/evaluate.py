@@ -5,18 +5,31 @@ from __future__ import annotations
 from typing import Final
 
 from . import scoring
-from .context import Context, build_context
+from .context import DAST10_BAND_BY_TOTAL, GAD7_BAND_BY_TOTAL, PHQ9_BAND_BY_TOTAL, Context, build_context
 from .errors import FactsError
-from .facts import Facts, validate_facts
+from .facts import Answer, Facts, validate_facts
 from .levels import INFO, LEVELS, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
-from .rules import RULES, missing_message, missing_safety_answers
+from .rules import RULES, missing_cssrs_answers, missing_message
 
 Flag = dict[str, object]
 Result = dict[str, object]
 
 
-# Each rule's fixed parts, read once: (its check, id, level, source, quiet answers).
-_PREPARED: Final = tuple((rule.check, rule.id, rule.level, rule.source, rule.quiet_when) for rule in RULES)
+def _quiet_parts(quiet_when: frozenset[tuple[str, Answer]]) -> tuple[str | None, Answer, frozenset[tuple[str, Answer]]]:
+    """A rule's quiet answers as the evaluator tests them: most rules have one, compared
+    directly (a subscript and an ``==``, far cheaper than a set comparison of the answers'
+    items); several are compared as a set."""
+    if len(quiet_when) == 1:
+        ((path, answer),) = quiet_when
+        return path, answer, frozenset()
+    return None, None, quiet_when
+
+
+# Each rule's fixed parts, read once: (its check, id, level, source, then its quiet answers:
+# a single (path, answer), or a set of them).
+_PREPARED: Final = tuple(
+    (rule.check, rule.id, rule.level, rule.source, *_quiet_parts(rule.quiet_when)) for rule in RULES
+)
 # Flag levels from the most severe down: the flags are bucketed by level, not sorted by a key.
 _LEVELS_BY_SEVERITY: Final = tuple(sorted(LEVELS, key=level_rank, reverse=True))
 
@@ -24,10 +37,15 @@ _LEVELS_BY_SEVERITY: Final = tuple(sorted(LEVELS, key=level_rank, reverse=True))
 def evaluate(context: Context) -> list[Flag]:
     """Run every rule and collect every flag, highest level first, then by rule id."""
     by_level: dict[str, list[Flag]] = {}
-    answers = context.answers.items()
-    for check, rule_id, rule_level, source, quiet_when in _PREPARED:  # RULES is sorted by id
-        if quiet_when and answers >= quiet_when:
-            continue  # the document has every answer with which this rule says nothing
+    answers = context.answers
+    items = answers.items()
+    for check, rule_id, rule_level, source, quiet_path, quiet_answer, quiet_when in _PREPARED:  # sorted by id
+        # Skipped when the document has every answer with which the rule says nothing.
+        if quiet_path is not None:
+            if answers[quiet_path] == quiet_answer:
+                continue
+        elif quiet_when and items >= quiet_when:
+            continue
         outcome = check(context)
         if outcome is None:
             continue
@@ -70,10 +88,10 @@ def scores_of(c: Context) -> dict[str, object]:
     return {
         "age": c.age,
         "bmi": None if c.bmi_tenths is None else scoring.tenths_to_float(c.bmi_tenths),
-        "phq9": {"total": phq9, "band": None if phq9 is None else scoring.band_of(phq9, scoring.PHQ9_BANDS)},
-        "gad7": {"total": gad7, "band": None if gad7 is None else scoring.band_of(gad7, scoring.GAD7_BANDS)},
+        "phq9": {"total": phq9, "band": None if phq9 is None else PHQ9_BAND_BY_TOTAL[phq9]},
+        "gad7": {"total": gad7, "band": None if gad7 is None else GAD7_BAND_BY_TOTAL[gad7]},
         "auditc": {"total": auditc, "positive": None if auditc is None else auditc >= c.auditc_cutoff},
-        "dast10": {"total": dast10, "band": None if dast10 is None else scoring.band_of(dast10, scoring.DAST10_BANDS)},
+        "dast10": {"total": dast10, "band": None if dast10 is None else DAST10_BAND_BY_TOTAL[dast10]},
         "cssrs": {"risk": cssrs_risk(c)},
         "bp_category": bp_category,
     }
@@ -88,7 +106,7 @@ def cssrs_risk(c: Context) -> str:
     answers = c.answers
     if answers["instruments.cssrs.q1"] == "yes" or answers["instruments.cssrs.q2"] == "yes":
         return "low"
-    if any(path.startswith("instruments.cssrs.") for path in missing_safety_answers(c)):
+    if missing_cssrs_answers(c):
         return "unknown"
     return "none"
 

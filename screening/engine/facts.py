@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, cast
+from typing import Final, NoReturn, cast
 
 from .errors import FactsError, join_path
 from .levels import FACTS_SCHEMA
@@ -180,10 +180,13 @@ class ListInstrument:
     high: int = 0
     #: Every item's path, prepared once: ``item_paths[0]`` is item 1.
     item_paths: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    #: The questionnaire's own path, prepared once: ``instruments.phq9``.
+    path: str = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         paths = tuple(self.item_path(number) for number in range(1, self.length + 1))
         object.__setattr__(self, "item_paths", paths)  # frozen: set once, here
+        object.__setattr__(self, "path", f"instruments.{self.name}")
 
     def item_path(self, number: int) -> str:
         """Items are numbered from 1, as on the forms (spec §6)."""
@@ -341,11 +344,10 @@ _CHECKS: Final[dict[str, ScalarCheck]] = {
 
 
 def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object, ...]:
-    path = f"instruments.{spec.name}"
     if not isinstance(value, list):
-        raise FactsError(path, f"must be a list of {spec.length} items or null")
+        raise FactsError(spec.path, f"must be a list of {spec.length} items or null")
     if len(value) != spec.length:
-        raise FactsError(path, f"must have {spec.length} items, got {len(value)}")
+        raise FactsError(spec.path, f"must have {spec.length} items, got {len(value)}")
     # The common case, every item valid, in one tight loop per kind; else the first invalid
     # item is named below.
     if spec.kind == YN:
@@ -398,28 +400,41 @@ def _check_medications(value: object) -> tuple[Medication, ...] | None:
         raise FactsError("medications", "must be a list or null")
     medications = []
     for number, item in enumerate(value, start=1):
-        path = f"medications[{number}]"
-        if not isinstance(item, dict):
-            raise FactsError(path, "must be an object")
-        if not MEDICATION_KEYS.issuperset(item):
-            for key in item:
-                if key not in MEDICATION_KEYS:
-                    raise FactsError(join_path(path, key), "unknown key")
-        name = item.get("name")
-        if name is None:
-            raise FactsError(f"{path}.name", "is required")
-        if type(name) is not str:
-            raise FactsError(f"{path}.name", "must be a string")
-        if not name.strip():
-            raise FactsError(f"{path}.name", "must contain a non-space character")
-        extras: list[str | None] = []
-        for key in ("dose", "frequency"):
-            extra = item.get(key)
-            if extra is not None and type(extra) is not str:
-                raise FactsError(f"{path}.{key}", "must be a string or null")
-            extras.append(extra)
-        medications.append(Medication(name, extras[0], extras[1]))
+        # The common case, a valid entry, is checked without building its path.
+        if isinstance(item, dict) and MEDICATION_KEYS.issuperset(item):
+            name, dose, frequency = item.get("name"), item.get("dose"), item.get("frequency")
+            if (
+                type(name) is str
+                and (dose is None or type(dose) is str)
+                and (frequency is None or type(frequency) is str)
+                and not name.isspace()
+                and name
+            ):
+                medications.append(Medication(name, dose, frequency))
+                continue
+        _medication_error(f"medications[{number}]", item)
     return tuple(medications)
+
+
+def _medication_error(path: str, item: object) -> NoReturn:
+    """Name the first problem of an invalid medication entry, in the order of the checks."""
+    if not isinstance(item, dict):
+        raise FactsError(path, "must be an object")
+    for key in item:
+        if key not in MEDICATION_KEYS:
+            raise FactsError(join_path(path, key), "unknown key")
+    name = item.get("name")
+    if name is None:
+        raise FactsError(f"{path}.name", "is required")
+    if type(name) is not str:
+        raise FactsError(f"{path}.name", "must be a string")
+    if not name.strip():
+        raise FactsError(f"{path}.name", "must contain a non-space character")
+    for key in ("dose", "frequency"):
+        extra = item.get(key)
+        if extra is not None and type(extra) is not str:
+            raise FactsError(f"{path}.{key}", "must be a string or null")
+    raise AssertionError("an invalid entry was found above")  # pragma: no cover
 
 
 # Prepared once, per section (and for the C-SSRS object): key -> (answer path, the accepted

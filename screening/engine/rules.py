@@ -24,10 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from typing import Final
 
 from . import medications as meds
-from .context import BP02_DIASTOLIC_ABOVE, DAST10_EXCLUDE_FROM, Context
+from .context import BP02_DIASTOLIC_ABOVE, DAST10_BAND_BY_TOTAL, DAST10_EXCLUDE_FROM, Context
 from .facts import (
     ALL_ROUTES,
     AUDITC,
@@ -56,7 +57,6 @@ from .levels import (
 from .scoring import (
     CRISIS_DIASTOLIC_ABOVE,
     CRISIS_SYSTOLIC_ABOVE,
-    DAST10_BANDS,
     DAST10_REVERSED_ITEM,
     DIASTOLIC_PLAUSIBLE,
     GAD7_BANDS,
@@ -137,11 +137,24 @@ def incomplete(missing: list[str], *, inputs: Inputs | None = None, message: str
 
 def labels(paths: Sequence[str]) -> str:
     """Field labels joined for a sentence: ``Sleep apnoea; Weight (kg)``."""
+    return _labels(tuple(paths))
+
+
+# Cached by the paths: messages name the same few combinations of fields again and again.
+@lru_cache(maxsize=1024)
+def _labels(paths: tuple[str, ...]) -> str:
     return "; ".join(field_label(path) for path in paths)
 
 
 def missing_message(missing: Sequence[str]) -> str:
     """The INCOMPLETE message of the general semantics: only the fields actually missing."""
+    return _missing_message(tuple(missing))
+
+
+# Cached by the missing paths, on which alone the message depends: the same few
+# combinations (one unknown answer, an unanswered item) come back document after document.
+@lru_cache(maxsize=1024)
+def _missing_message(missing: tuple[str, ...]) -> str:
     return f"Not known (unknown or not answered): {labels(missing)}. Ask the patient or staff before a decision."
 
 
@@ -313,15 +326,36 @@ def answer_rule(
     rule(rule_id, level, title, checks, source, routes=routes, quiet_when=dict.fromkeys(triggers, "no"))(check)
 
 
+# Distinct routes tuples remembered per message: the three plans (esketamine, ketamine,
+# both) and their orderings; a document repeating a route is answered without the cache.
+_ROUTES_REMEMBERED: Final = 8
+
+
+def per_routes(write: Callable[[Context], str]) -> Say:
+    """A message that depends only on the planned routes, written once per routes tuple."""
+    by_routes: dict[tuple[str, ...], str] = {}
+
+    def say(c: Context, hits: Inputs) -> str:
+        routes = c.facts.routes
+        text = by_routes.get(routes)
+        if text is None:
+            text = write(c)
+            if len(by_routes) < _ROUTES_REMEMBERED:
+                by_routes[routes] = text
+        return text
+
+    return say
+
+
 def reported(finding: str, consequence: str, *, exclude: bool = False) -> Say:
     """A one-answer rule's message: the self-reported finding, then what it means for the
     planned routes (``{routes}`` and ``{drug}`` in ``consequence`` are filled in)."""
 
-    def say(c: Context, hits: Inputs) -> str:
+    def write(c: Context) -> str:
         text = f"The patient reports {finding}: " + consequence.format(routes=route_text(c), drug=drug_text(c))
         return f"{text} {EXCLUDE_NOTE}" if exclude else text
 
-    return say
+    return per_routes(write)
 
 
 YES: Final = ("yes",)
@@ -385,6 +419,33 @@ def saf01(c: Context) -> Outcome | None:
         f"PHQ-9 item 9 (thoughts of being better off dead or of hurting oneself) answered {item9} "
         f"({PHQ9_ANSWERS[item9]}, past 2 weeks): alert a clinician at once to assess suicide risk. " + CRISIS_RESOURCES,
     )
+
+
+CSSRS_PATHS: Final = tuple(SAF_Q.values())
+
+
+def per_answers(paths: tuple[str, ...]) -> Callable[[Check], Check]:
+    """For a check that reads nothing but the answers at ``paths`` (and what the context
+    derives from those alone): its outcome is worked out once per combination of those
+    answers (validated choices, so a bounded number) and copied for each document, with
+    its own ``inputs`` and ``missing`` (a result is the caller's to keep or change)."""
+
+    def wrap(check: Check) -> Check:
+        outcomes: dict[tuple[Answer, ...], Outcome | None] = {}
+
+        def cached(c: Context) -> Outcome | None:
+            key = tuple(map(c.answers.__getitem__, paths))
+            if key in outcomes:
+                outcome = outcomes[key]
+            else:
+                outcome = outcomes[key] = check(c)
+            if outcome is None:
+                return None
+            return Outcome(dict(outcome.inputs), list(outcome.missing), outcome.level, outcome.message)
+
+        return cached
+
+    return wrap
 
 
 def _open_high_risk_questions(c: Context) -> list[str]:
@@ -485,6 +546,7 @@ def saf04(c: Context) -> Outcome | None:
     "C-SSRS Q1 (wish to be dead) or Q2 (suicidal thoughts) yes; and neither SAF-03 nor SAF-04 fired.",
     COLUMBIA + " (Q1 or Q2 yes alone is low risk)",
 )
+@per_answers(CSSRS_PATHS)  # it reads the C-SSRS answers and nothing else
 def saf05(c: Context) -> Outcome | None:
     if c.saf03 or c.saf04:
         return None
@@ -530,11 +592,16 @@ REQUIRED_SAFETY_PATHS: Final = {
 
 def missing_safety_answers(c: Context) -> list[str]:
     """Required safety answers that are missing (spec §5.1, SAF-06)."""
+    missing = [PHQ9_ITEM9] if c.facts.phq9[8] is None else []
+    missing += missing_cssrs_answers(c)
+    return missing
+
+
+def missing_cssrs_answers(c: Context) -> list[str]:
+    """The required C-SSRS answers that are missing (those of SAF-06 but PHQ-9 item 9)."""
     a = c.answers
     required = REQUIRED_SAFETY_PATHS[a[SAF_Q["q2"]] == "yes", a[SAF_Q["q6"]] == "yes"]
-    missing = [PHQ9_ITEM9] if c.facts.phq9[8] is None else []
-    missing += [path for path in required if a[path] is None]
-    return missing
+    return [path for path in required if a[path] is None]
 
 
 @rule(
@@ -574,14 +641,13 @@ def contraindicated(finding: str, label: str, *, esketamine_label_only: bool = F
     ketamine as well (spec §5.2); on a ketamine-only intake the message leads with ketamine.
     """
 
-    def say(c: Context, hits: Inputs) -> str:
-        routes = route_text(c)
-        text = f"The patient reports {finding}: contraindicated for {routes} ({label})."
+    def write(c: Context) -> str:
+        text = f"The patient reports {finding}: contraindicated for {route_text(c)} ({label})."
         if esketamine_label_only and KETAMINE in c.facts.routes:
             text += " The clinic applies this esketamine-label contraindication to IV/IM ketamine too."
         return f"{text} {EXCLUDE_NOTE}"
 
-    return say
+    return per_routes(write)
 
 
 answer_rule(
@@ -1212,7 +1278,12 @@ def med04(c: Context) -> Outcome | None:
 
 
 def _which(hits: Inputs) -> str:
-    return "; ".join(inline(field_label(path)) for path in hits)
+    return "; ".join(map(_inline_label, hits))
+
+
+@lru_cache(maxsize=256)  # a field's label inside a sentence, written once per path
+def _inline_label(path: str) -> str:
+    return inline(field_label(path))
 
 
 answer_rule(
@@ -1470,8 +1541,8 @@ DRUG_DISORDER: Final = "substance.drug_use_disorder_current"
 
 def _dast_scoring_items(c: Context) -> Inputs:
     """The DAST-10 answers that scored a point (item 3 scores for "no")."""
-    items = zip(DAST10.item_paths, c.dast10_points, c.facts.dast10, strict=True)
-    return {path: answer for path, point, answer in items if point}
+    # compress keeps the (path, answer) pairs whose point is 1, in order, without a Python loop.
+    return dict(compress(zip(DAST10.item_paths, c.facts.dast10, strict=True), c.dast10_points))
 
 
 @rule(
@@ -1497,7 +1568,7 @@ def psy07(c: Context) -> Outcome | None:
         if floor >= DAST10_EXCLUDE_FROM:
             inputs.update(_dast_scoring_items(c))
             if c.dast10_total is not None:
-                band = band_of(c.dast10_total, DAST10_BANDS)
+                band = DAST10_BAND_BY_TOTAL[c.dast10_total]
                 found.append(f"DAST-10 score {c.dast10_total} ({band}; the cut-off is {DAST10_EXCLUDE_FROM})")
             else:
                 counted = " counting unanswered item 3 as its scoring answer" if item3_open else ""
@@ -1516,16 +1587,18 @@ def psy07(c: Context) -> Outcome | None:
     return incomplete(missing) if missing else None
 
 
+DAST10_ITEM3: Final = DAST10.item_path(DAST10_REVERSED_ITEM)
+
+
 def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context], str]) -> Outcome | None:
     """PSY-08/PSY-09: a complete DAST-10 in the band, and PSY-07 did not fire."""
     total = c.dast10_total
     if c.psy07 or total is None or not low <= total <= high:
         return None
     scoring = _dast_scoring_items(c)
-    text = f"DAST-10 score {total} ({band_of(total, DAST10_BANDS)}, {low}-{high})."
-    item3 = DAST10.item_path(DAST10_REVERSED_ITEM)
+    text = f"DAST-10 score {total} ({DAST10_BAND_BY_TOTAL[total]}, {low}-{high})."
     item1 = c.facts.dast10[0]
-    if item3 in scoring:
+    if DAST10_ITEM3 in scoring:
         text += (
             f' One point is item {DAST10_REVERSED_ITEM} ("always able to stop using drugs when you want to?") '
             "answered no, which scores a point"
@@ -1595,7 +1668,7 @@ def psy11(c: Context) -> Outcome | None:
     if c.auditc_partial >= c.auditc_cutoff:
         sex = c.answers["patient.sex_at_birth"]
         # The items that scored (an unanswered item or a 0 adds nothing).
-        inputs: Inputs = {path: value for path, value in zip(AUDITC.item_paths, c.facts.auditc, strict=True) if value}
+        inputs: Inputs = dict(compress(zip(AUDITC.item_paths, c.facts.auditc, strict=True), c.facts.auditc))
         inputs["patient.sex_at_birth"] = sex
         who = AUDITC_SEX_WORDS.get(str(sex)) or f"sex at birth {sex}; clinic default"
         if c.auditc_total is not None:
@@ -1611,6 +1684,13 @@ def psy11(c: Context) -> Outcome | None:
     return incomplete(missing) if missing else None
 
 
+# PSY-13's message for every possible PHQ-9 total, written once (it fires on most documents).
+PSY13_MESSAGES: Final = {
+    total: f"PHQ-9 total {total} ({band_of(total, PHQ9_BANDS).replace('_', ' ')}): depression severity, for context."
+    for total in range(PHQ9.length * PHQ9.high + 1)
+}
+
+
 @rule(
     "PSY-13",
     INFO,
@@ -1622,8 +1702,7 @@ def psy11(c: Context) -> Outcome | None:
 def psy13(c: Context) -> Outcome | None:
     total = c.phq9_total
     if total is not None:
-        band = band_of(total, PHQ9_BANDS).replace("_", " ")
-        return fired(_items(PHQ9, c.facts.phq9), f"PHQ-9 total {total} ({band}): depression severity, for context.")
+        return fired(_items(PHQ9, c.facts.phq9), PSY13_MESSAGES[total])
     missing = _missing_items(PHQ9, c.facts.phq9)
     if missing == [PHQ9_ITEM9]:
         return None  # only item 9 missing: SAF-06 reports it
@@ -1632,6 +1711,14 @@ def psy13(c: Context) -> Outcome | None:
 
 # Spec §5.5, PSY-14: GAD-7 10 or more (moderate anxiety or worse; Spitzer 2006).
 PSY14_GAD7_FROM: Final = 10
+
+
+# PSY-14's message for every GAD-7 total that fires it, written once.
+PSY14_MESSAGES: Final = {
+    total: f"GAD-7 total {total} ({band_of(total, GAD7_BANDS)}; the cut-off is {PSY14_GAD7_FROM}): anxiety, for "
+    "context."
+    for total in range(PSY14_GAD7_FROM, GAD7.length * GAD7.high + 1)
+}
 
 
 @rule(
@@ -1646,11 +1733,7 @@ def psy14(c: Context) -> Outcome | None:
     if total is None:
         return incomplete(_missing_items(GAD7, c.facts.gad7))
     if total >= PSY14_GAD7_FROM:
-        return fired(
-            _items(GAD7, c.facts.gad7),
-            f"GAD-7 total {total} ({band_of(total, GAD7_BANDS)}; the cut-off is {PSY14_GAD7_FROM}): anxiety, for "
-            "context.",
-        )
+        return fired(_items(GAD7, c.facts.gad7), PSY14_MESSAGES[total])
     return None
 
 

@@ -96,6 +96,11 @@ def band_of(total: int, bands: Sequence[Band]) -> str:
     raise ValueError(f"total {total} below every band")
 
 
+def band_table(bands: Sequence[Band], highest: int) -> tuple[str, ...]:
+    """The band of every total from 0 to ``highest``, prepared once: ``table[total]``."""
+    return tuple(band_of(total, bands) for total in range(highest + 1))
+
+
 def complete_sum(items: Sequence[int | None]) -> int | None:
     """The total of a fully answered instrument, else None (never prorated)."""
     if None in items:
