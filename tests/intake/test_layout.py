@@ -92,7 +92,8 @@ def test_the_heart_page_marks_its_follow_ups_with_the_answers_that_ask_them(pati
     assert '<legend class="question-legend">If yes: your most recent reading</legend>' in reading
     assert reading.index('name="bp_systolic"') < reading.index('name="bp_date_day"') < reading.index("</fieldset>")
     # Every follow-up is in the page as served: without JavaScript it is shown, never hidden.
-    assert " hidden" not in re.sub(r'type="hidden"|visually-hidden|aria-hidden="true"', "", body.split("<form")[1].split("</form>")[0])
+    form = body.split("<form")[1].split("</form>")[0]
+    assert " hidden" not in re.sub(r'type="hidden"|visually-hidden|aria-hidden="true"', "", form)
     assert '<script src="/static/js/reveal.js"></script>' in body
 
 
