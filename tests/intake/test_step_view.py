@@ -380,7 +380,8 @@ def test_step_pages_are_never_cached(patient_client, intake, key):
 
 
 # The queries every step post runs before and after the save itself: 1 session, 2 user, 3 the
-# user's groups (patient_required), 4 the intake (access check, no rows), 5 savepoint
+# user's groups (patient_required), 4 the intake's id, status and reopened steps (access check:
+# not its answer columns, patient or rows), 5 savepoint
 # (intake_save_step's transaction), 6 the intake again, locked (SELECT ... FOR UPDATE), 7 the
 # draft (one INSERT ... ON CONFLICT UPDATE), then the step's writes, then release savepoint
 # and the session's new expiry inside its own savepoint (3). No constraint is re-validated
@@ -418,3 +419,20 @@ def test_a_step_post_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(STEP_POST_QUERIES + extra):
         response = post_step(patient_client, intake, key, data)
     assert response.status_code == HTTPStatus.FOUND
+
+
+def test_a_step_post_reads_the_intakes_answers_once_under_its_lock(patient_client, intake):
+    """The access check before the save reads only the columns it needs; the save reads the
+    whole intake once, locked (issue 13: the step post's time)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient_client.get(step_url(intake, "about"))  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = post_step(patient_client, intake, "medical", {"seizure_recent": "no"})
+    assert response.status_code == HTTPStatus.FOUND
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "intake_intake"."id"')]
+    assert len(reads) == 2
+    access, locked = reads
+    assert '"intake_intake"."seizure_recent"' not in access and '"intake_patient"' not in access.split(" FROM ")[0]
+    assert '"intake_intake"."seizure_recent"' in locked  # FOR UPDATE on PostgreSQL (SQLite has none)
