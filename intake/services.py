@@ -54,7 +54,12 @@ MAX_ROWS = 30
 
 
 class IntakeNotEditable(Exception):
-    """The intake (or this step of it) can no longer be changed by the patient."""
+    """The intake (or this step of it) can no longer be changed by the patient. ``status`` is
+    the intake's status as read under its row lock (the page says why it is closed)."""
+
+    def __init__(self, step: str, status: str = "") -> None:
+        super().__init__(step)
+        self.status = status
 
 
 class StaleDraft(Exception):
@@ -83,6 +88,8 @@ class StepSaveResult:
     # page has errors; its draft keeps what they typed, errors and all, for when they return.
     leave: bool = False
     sign_out: bool = False
+    # The intake as saved (read under its row lock).
+    intake: Intake | None = None
 
 
 # --- Patients and intakes -------------------------------------------------------------
@@ -343,9 +350,24 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
     safety check) whether the patient must see crisis resources.
     """
     # The row lock orders this save against a submit of the same intake in another tab.
-    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    return _save_step(Intake.objects.select_for_update().get(pk=intake.pk), step, data)
+
+
+@transaction.atomic
+def patient_save_step(*, user: User, intake_id: int, step: Step, data: Mapping[str, Any]) -> StepSaveResult:
+    """``intake_save_step`` for a patient's post of a step of their own intake: the access
+    check and the row lock are one read (issue 13: a step post's time). Raises
+    ``Intake.DoesNotExist`` for an intake that is not this patient's, and
+    ``IntakeNotEditable`` (with the intake's status) for a step they can no longer change."""
+    # Only the intake's row is locked (the join to its patient is the access check).
+    locked = Intake.objects.select_for_update(of=("self",)).get(pk=intake_id, patient__user=user)
+    return _save_step(locked, step, data)
+
+
+def _save_step(intake: Intake, step: Step, data: Mapping[str, Any]) -> StepSaveResult:
+    """The save of a step, on an intake read under its row lock (in the caller's transaction)."""
     if not step_is_editable(intake, step.key):
-        raise IntakeNotEditable(step.key)
+        raise IntakeNotEditable(step.key, intake.status)
     action = str(data.get("action") or ACTION_NEXT)
     stored, nul_keys = draft_data_from_post(data)
     stored.pop("action", None)
@@ -375,6 +397,7 @@ def intake_save_step(*, intake: Intake, step: Step, data: Mapping[str, Any]) -> 
         revision=revision,
         leave=_leave_to(intake, step, action) is not None,
         sign_out=action == ACTION_SIGN_OUT,
+        intake=intake,
     )
 
 
@@ -419,7 +442,7 @@ def intake_save_draft(
     """
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     if not step_is_editable(intake, step.key):
-        raise IntakeNotEditable(step.key)
+        raise IntakeNotEditable(step.key, intake.status)
     if based_on is not None:
         current = StepDraft.objects.filter(intake=intake, step=step.key).values_list("revision", flat=True).first()
         if current is not None and based_on < current:

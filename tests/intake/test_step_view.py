@@ -380,12 +380,13 @@ def test_step_pages_are_never_cached(patient_client, intake, key):
 
 
 # The queries every step post runs before and after the save itself: 1 session, 2 user, 3 the
-# user's groups (patient_required), 4 the intake (access check, no rows), 5 savepoint
-# (intake_save_step's transaction), 6 the intake again, locked (SELECT ... FOR UPDATE), 7 the
-# draft (one INSERT ... ON CONFLICT UPDATE), then the step's writes, then release savepoint
-# and the session's new expiry inside its own savepoint (3). No constraint is re-validated
-# in Python (the database enforces them) and the intake is updated once, its step's columns only.
-STEP_POST_QUERIES = 7 + 1 + 1 + 3
+# user's groups (patient_required), 4 savepoint (the save service's transaction), 5 the intake,
+# locked (SELECT ... FOR UPDATE OF the intake), which is also the access check (the patient's
+# own intake, else a 404: no separate read before the save, issue 13), 6 the draft (one
+# INSERT ... ON CONFLICT UPDATE), then the step's writes, then release savepoint and the
+# session's new expiry inside its own savepoint (3). No constraint is re-validated in Python
+# (the database enforces them) and the intake is updated once, its step's columns only.
+STEP_POST_QUERIES = 6 + 1 + 1 + 3
 
 
 @pytest.mark.parametrize(
@@ -418,3 +419,38 @@ def test_a_step_post_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(STEP_POST_QUERIES + extra):
         response = post_step(patient_client, intake, key, data)
     assert response.status_code == HTTPStatus.FOUND
+
+
+def test_a_step_post_reads_the_intake_once_under_its_lock_as_its_access_check(patient_client, intake):
+    """No read of the intake before the save: the locked read is the access check (issue 13)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient_client.get(step_url(intake, "about"))  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = post_step(patient_client, intake, "medical", {"seizure_recent": "no"})
+    assert response.status_code == HTTPStatus.FOUND
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "intake_intake"."id"')]
+    assert len(reads) == 1
+    assert '"intake_intake"."seizure_recent"' in reads[0]
+    assert '"intake_patient"."user_id"' in reads[0]  # only the patient's own intake
+
+
+@pytest.mark.parametrize(
+    "status,reopened_steps,message",
+    [
+        ("submitted", [], "This intake has been sent to the clinic"),
+        ("reopened", ["heart"], "The clinic asked about other sections; this one can no longer be changed."),
+    ],
+)
+def test_a_post_to_a_closed_step_says_why_and_saves_nothing(patient_client, intake, status, reopened_steps, message):
+    from django.utils import timezone
+
+    intake.status, intake.reopened_steps, intake.submitted_at = status, reopened_steps, timezone.now()
+    intake.save()
+    response = post_step(patient_client, intake, "medical", {"seizure_recent": "no"}, action="sign-out")
+    assert response["Location"] == reverse("intake:detail", args=[intake.pk])
+    assert message in patient_client.get(response["Location"]).content.decode()
+    assert not StepDraft.objects.filter(intake=intake, step="medical").exists()
+    intake.refresh_from_db()
+    assert intake.seizure_recent is None
