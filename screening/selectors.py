@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import TruncDate
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from clinic.audit import RECORD_KEY, key_of, record_key
 from clinic.models import AuditAction, AuditEvent, Role, User
+from clinic.pg_queries import AnyOf
 from intake.facts import routes_for
 from intake.models import Intake
 from intake.screening_seam import InfoRequestNotice
@@ -101,9 +103,10 @@ def clinicians() -> QuerySet[User]:
     Read from the two role groups' members and the superusers (a partial index), then the few
     users they name by primary key: never a scan of every account with an ``OR`` (issue 13).
     """
-    members = User.groups.through.objects.filter(group__name__in=[Role.CLINICIAN, Role.ADMIN]).values("user_id")
+    roles = Group.objects.filter(name__in=[Role.CLINICIAN, Role.ADMIN]).values("pk")
+    members = User.groups.through.objects.filter(AnyOf(F("group_id"), roles)).values("user_id")
     superusers = User.objects.filter(is_superuser=True).values("pk")
-    return User.objects.filter(is_active=True, pk__in=members.union(superusers)).order_by("full_name", "email")
+    return User.objects.filter(AnyOf(F("pk"), members.union(superusers)), is_active=True).order_by("full_name", "email")
 
 
 def _queue_base() -> QuerySet[Case]:
