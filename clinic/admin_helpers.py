@@ -22,6 +22,7 @@ import json
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.paginator import Paginator
 from django.db import connections, models
@@ -31,6 +32,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from clinic.audit import audit_list_read, audit_record, describe_list_read
 from clinic.models import AuditAction
@@ -210,6 +212,18 @@ class BigListAdminMixin:
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def action_checkbox(self, obj: models.Model) -> SafeString:
+        """Django's select-row checkbox, written as the very HTML its ``CheckboxInput`` renders:
+        one ``format_html`` per row instead of a widget template, which was about a third of the
+        time of a 100-row list (issue 13)."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
 
 class ClinicalRecordAdmin(AuditedViewAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):

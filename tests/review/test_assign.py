@@ -64,3 +64,35 @@ def test_a_garbled_version_is_an_error_not_a_500(clinician_client, clinician, ca
     assert response.status_code == HTTPStatus.OK
     case.refresh_from_db()
     assert case.assigned_to is None
+
+
+def test_the_staff_list_names_active_clinicians_admins_and_superusers_only(
+    clinician, other_clinician, admin_user, patient
+):
+    from clinic.models import Role
+    from screening.selectors import clinicians
+    from tests.factories import UserFactory
+
+    UserFactory(email="gone@example.org", full_name="Gone Clinician", role=Role.CLINICIAN, is_active=False)
+    root = UserFactory(email="root@example.org", full_name="Root Super", role=Role.PATIENT, is_superuser=True)
+
+    names = [person.email for person in clinicians()]
+
+    # In name order; the patient and the inactive clinician are not in it, a superuser is.
+    assert names == [clinician.email, other_clinician.email, admin_user.email, root.email]
+
+
+def test_the_staff_list_reads_role_members_by_primary_key_on_postgresql(clinician):
+    from django.db import connection
+
+    from screening.selectors import clinicians
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    # Init plans (= ANY(ARRAY(...))): the members are found first, then read by primary key,
+    # never by a scan of every account joined with the group members (issue 13).
+    assert "= ANY(ARRAY(" in str(clinicians().query)
+    with connection.cursor() as db:
+        db.execute("SET LOCAL enable_seqscan = off")
+        plan = clinicians().explain()
+    assert "Index Cond: (id = ANY (" in plan

@@ -111,3 +111,13 @@ def test_a_request_for_information_line_holds_its_request_and_says_whether_it_wa
     timeline = body.split('id="timeline"', 1)[1]
     assert timeline.count("Not answered yet") == 1
     assert "Answered by the patient: <time" in timeline
+
+
+def test_each_line_shows_its_time_in_the_clinics_time_zone(clinician_client, clinician, case):
+    # 10:00 UTC on 30 November is 05:00 in New York (the clinic's zone in the test settings).
+    with time_machine.travel(SAME_INSTANT, tick=False):
+        _note(case, clinician, "Called the patient.")
+
+    html = clinician_client.get(reverse("review:case", args=[case.pk])).content.decode()
+
+    assert '<time datetime="2026-11-30T05:00:00-05:00">2026-11-30 05:00:00</time>' in html
