@@ -359,6 +359,9 @@ class TimelineEntry:
     info_request: InfoRequest | None = None
     vitals: MeasuredVitals | None = None
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # Views of the case in a row by one person are one line: how many, and when the first was.
+    views: int = 1
+    first_at: dt.datetime | None = None
 
     # The time as the template shows it, in the clinic's time zone, formatted here rather than by
     # two ``date`` filters per line (a case viewed a few hundred times has a few hundred lines).
@@ -371,6 +374,14 @@ class TimelineEntry:
     def at_text(self) -> str:
         """``{{ at|date:"Y-m-d H:i:s" }}``."""
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def first_at_iso(self) -> str:
+        return timezone.localtime(self.first_at or self.at).isoformat()
+
+    @property
+    def first_at_text(self) -> str:
+        return f"{timezone.localtime(self.first_at or self.at):%Y-%m-%d %H:%M:%S}"
 
 
 @dataclass(frozen=True)
@@ -506,7 +517,22 @@ def build_timeline(*, events: Iterable[AuditEvent], records: Iterable[models.Mod
         setattr(entry, kind.attribute, record)
         entries.append(entry)
     entries.sort(key=lambda entry: (entry.at, entry.event.pk if entry.event else 0), reverse=True)
-    return entries
+    return _views_in_a_row_as_one(entries)
+
+
+def _views_in_a_row_as_one(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Views by the same person with nothing else between them, as one line (newest first):
+    "Viewed 23 times, from … to …". Every view stays in the audit trail; the case page of a
+    case read a few hundred times stays a page (issue 13)."""
+    lines: list[TimelineEntry] = []
+    for entry in entries:
+        last = lines[-1] if lines else None
+        if last is not None and entry.kind == last.kind == AuditAction.VIEW and entry.actor == last.actor:
+            last.views += 1
+            last.first_at = entry.at
+            continue
+        lines.append(entry)
+    return lines
 
 
 def _case_age(intake: Intake, latest: ScreeningResult | None) -> int | None:

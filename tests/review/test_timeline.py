@@ -121,3 +121,37 @@ def test_each_line_shows_its_time_in_the_clinics_time_zone(clinician_client, cli
     html = clinician_client.get(reverse("review:case", args=[case.pk])).content.decode()
 
     assert '<time datetime="2026-11-30T05:00:00-05:00">2026-11-30 05:00:00</time>' in html
+
+
+def test_views_in_a_row_by_one_person_are_one_line_and_every_view_stays_audited(
+    clinician_client, clinician, other_clinician, case
+):
+    from clinic.audit import audit_record
+    from clinic.models import AuditEvent
+
+    start = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    for minute in range(3):  # the clinician reads the case three times …
+        with time_machine.travel(start + dt.timedelta(minutes=minute), tick=False):
+            audit_record(actor=clinician, action=AuditAction.VIEW, target=case)
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        audit_record(actor=other_clinician, action=AuditAction.VIEW, target=case)  # … a colleague once …
+    with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
+        _note(case, clinician, "Called the patient.")  # … a note between …
+    for minute in (7, 8):
+        with time_machine.travel(start + dt.timedelta(minutes=minute), tick=False):
+            audit_record(actor=clinician, action=AuditAction.VIEW, target=case)  # … and two more reads.
+
+    views = [(entry.actor, entry.views, entry.first_at) for entry in _timeline(case, AuditAction.VIEW)]
+
+    assert views == [
+        (clinician, 2, start + dt.timedelta(minutes=7)),
+        (other_clinician, 1, None),
+        (clinician, 3, start),
+    ]
+    # Nothing is left out of the audit trail itself, only folded on the page.
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW, target_id=str(case.pk)).count() == 6
+    with time_machine.travel(start + dt.timedelta(minutes=9), tick=False):
+        html = clinician_client.get(reverse("review:case", args=[case.pk])).content.decode()
+    timeline = html.split('id="timeline"', 1)[1]
+    assert "<strong>Viewed 3 times</strong>" in timeline
+    assert '<time datetime="2026-11-30T04:00:00-05:00">2026-11-30 04:00:00</time> to ' in timeline
