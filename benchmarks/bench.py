@@ -100,7 +100,7 @@ def generate(cases: int) -> None:
     from clinic.models import AuditAction, AuditEvent, Role, User
     from intake.models import Intake, IntakeStatus, Patient
     from screening.engine import RULESET_VERSION, screen
-    from screening.models import LEVEL_PRIORITY, URGENT_LEVELS, Case, CaseStatus, ScreeningResult
+    from screening.models import LEVEL_PRIORITY, URGENT_LEVELS, Case, CaseStatus, ScreeningResult, patient_search_text
 
     call_command("migrate", verbosity=0)
     with connection_cursor() as cursor:
@@ -195,6 +195,9 @@ def generate(cases: int) -> None:
                         # Open urgent cases wait for their acknowledgement; decided ones had it.
                         urgent_acknowledged_at=intake.submitted_at if urgent and not is_open else None,
                         assigned_to=clinician if rng.random() < 0.5 else None,
+                        patient_search=patient_search_text(
+                            full_name=intake.patient.user.full_name, email=intake.patient.user.email
+                        ),
                     )
                 )
             made = Case.objects.bulk_create(rows)

@@ -7,8 +7,14 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         # The intake asks for screening through this seam only (intake/screening_seam.py).
+        from django.db.models.signals import post_save
+
+        from clinic.models import User
         from intake import screening_seam
-        from screening import selectors, services
+        from screening import selectors, services, signals
+
+        # Each case's copy of its patient's name and e-mail follows the account (the queue's search).
+        post_save.connect(signals.refresh_patient_search, sender=User, dispatch_uid="case_patient_search")
 
         screening_seam.register(
             screening_seam.Screening(

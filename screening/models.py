@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import TimeStamped
+from clinic.pg_indexes import trigram_index
 from intake.models import Intake
 
 
@@ -75,6 +76,20 @@ class DecisionOutcome(models.TextChoices):
     REFERRED = "referred", "Referred elsewhere"
 
 
+# Between the name and the e-mail in ``Case.patient_search``: a search word never holds
+# whitespace, so no word can match across the two.
+PATIENT_SEARCH_SEPARATOR = "\n"
+
+
+def patient_search_text(*, full_name: str, email: str) -> str:
+    """What ``Case.patient_search`` holds for a patient with this name and e-mail.
+
+    Kept as typed: the search compares ``UPPER`` of both sides in the database (``icontains``),
+    exactly as it compared the user's own columns.
+    """
+    return f"{full_name}{PATIENT_SEARCH_SEPARATOR}{email}"
+
+
 class Case(TimeStamped):
     """The clinician-facing side of one intake: its queue place, owner and urgent state.
 
@@ -113,6 +128,11 @@ class Case(TimeStamped):
         output_field=models.DateTimeField(),
         db_persist=True,
     )
+    # The patient's name and e-mail as the queue's search reads them (``patient_search_text``),
+    # on the case itself so that a search is one trigram index scan instead of a walk of every
+    # open case through intake, patient and user (issue 13). Written when the case is created
+    # and whenever the patient's account changes name or e-mail (screening/signals.py).
+    patient_search = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         constraints = [
@@ -131,6 +151,8 @@ class Case(TimeStamped):
             ),
             # The clinician queue (/review/) showing any status or one status: queue order.
             models.Index(fields=["tier", "waiting_since", "id"], name="case_queue_idx"),
+            # The clinician queue's (/review/) search by name and e-mail: PostgreSQL only.
+            trigram_index("patient_search", name="case_patient_search_trgm_idx"),
         ]
 
     def __str__(self) -> str:

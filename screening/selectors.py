@@ -115,7 +115,7 @@ def _queue_base() -> QuerySet[Case]:
 
 
 def _search_filter(terms: str) -> Q:
-    """Name or e-mail contains the text; a date matches the date of birth."""
+    """Each word in the name or the e-mail; a date matches the date of birth."""
     terms = terms.strip()
     for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
         try:
@@ -123,9 +123,12 @@ def _search_filter(terms: str) -> Q:
         except ValueError:
             continue
         return Q(intake__date_of_birth=born)
+    # Every word is in the name or in the e-mail, read from the case's own copy of both
+    # (Case.patient_search, "name\nemail": a word holds no whitespace, so it cannot span the
+    # two) through its trigram index, never through intake, patient and user (issue 13).
     query = Q()
     for word in terms.split():
-        query &= Q(intake__patient__user__full_name__icontains=word) | Q(intake__patient__user__email__icontains=word)
+        query &= Q(patient_search__icontains=word)
     return query
 
 

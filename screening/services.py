@@ -39,6 +39,7 @@ from screening.models import (
     MeasuredVitals,
     ScreeningResult,
     ScreeningTrigger,
+    patient_search_text,
 )
 from screening.notify.services import notify_resubmitted, notify_urgent_alert
 
@@ -50,9 +51,15 @@ def clinic_today() -> dt.date:
     return timezone.localdate()
 
 
+def _patient_search(intake: Intake) -> str:
+    """The new case's copy of its patient's name and e-mail, for the queue's search."""
+    name, email = User.objects.filter(patient__pk=intake.patient_id).values_list("full_name", "email").get()
+    return patient_search_text(full_name=name, email=email)
+
+
 def _case_locked(intake: Intake) -> Case:
     """The intake's case, created if needed, with its row locked for this transaction."""
-    case, _ = Case.objects.get_or_create(intake=intake)
+    case, _ = Case.objects.get_or_create(intake=intake, defaults={"patient_search": lambda: _patient_search(intake)})
     return Case.objects.select_for_update().get(pk=case.pk)
 
 

@@ -38,7 +38,7 @@ from django.utils import timezone  # noqa: E402
 
 from intake.facts import MEDICAL_FIELDS, PSYCHIATRIC_FIELDS, SUBSTANCE_FIELDS  # noqa: E402
 from intake.models import AntidepressantTrial, Intake, IntakeStatus, Patient  # noqa: E402
-from screening.models import LEVEL_PRIORITY, URGENT_LEVELS, Case, CaseStatus, ScreeningResult  # noqa: E402
+from screening.models import LEVEL_PRIORITY, URGENT_LEVELS, Case, CaseStatus, ScreeningResult, patient_search_text  # noqa: E402
 
 # Every yes/no/unknown history answer answered "no" (hypertension_controlled is only asked
 # when hypertension is diagnosed; the graded answers are "none" below).
@@ -192,6 +192,7 @@ def make_case(
         urgent_acknowledged_at=now if urgent and urgent_acknowledged else None,
         urgent_acknowledgement_note="Called the patient." if urgent and urgent_acknowledged else "",
         submitted_at=intake.submitted_at,
+        patient_search=patient_search_text(full_name=intake.patient.user.full_name, email=intake.patient.user.email),
     )
 
 
