@@ -30,6 +30,10 @@ def backfill_patient_search(apps, schema_editor):
             f"WHERE i.id = {case}.intake_id)"
         )
     schema_editor.execute(sql)
+    if schema_editor.connection.vendor == "postgresql":
+        # Statistics of the new column now, so the planner estimates a search's matches (and
+        # picks the trigram index) before autovacuum would analyse the table.
+        schema_editor.execute(f"ANALYZE {case}")
 
 
 class Migration(migrations.Migration):
