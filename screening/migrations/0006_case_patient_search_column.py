@@ -12,19 +12,20 @@ def backfill_patient_search(apps, schema_editor):
     Intake = apps.get_model("intake", "Intake")
     Patient = apps.get_model("intake", "Patient")
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    # Only quoted table names from the models' metadata go into the SQL; no value does.
     quote = schema_editor.quote_name
     case, intake, patient, user = (quote(model._meta.db_table) for model in (Case, Intake, Patient, User))
     if schema_editor.connection.vendor == "postgresql":
         # One pass over the cases joined to their users.
         sql = (
-            f"UPDATE {case} AS c SET patient_search = u.full_name || chr(10) || u.email "
+            f"UPDATE {case} AS c SET patient_search = u.full_name || chr(10) || u.email "  # noqa: S608
             f"FROM {intake} AS i, {patient} AS p, {user} AS u "
             "WHERE i.id = c.intake_id AND p.id = i.patient_id AND u.id = p.user_id"
         )
     else:
         # A correlated subquery: SQLite (before 3.33) has no UPDATE … FROM.
         sql = (
-            f"UPDATE {case} SET patient_search = ("
+            f"UPDATE {case} SET patient_search = ("  # noqa: S608
             f"SELECT u.full_name || char(10) || u.email FROM {intake} AS i "
             f"JOIN {patient} AS p ON p.id = i.patient_id JOIN {user} AS u ON u.id = p.user_id "
             f"WHERE i.id = {case}.intake_id)"
