@@ -79,8 +79,10 @@ def block_background_saves(page) -> None:
     page.route("**/draft/", lambda route: route.abort())
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_sign_out_from_the_menu_mid_page_keeps_the_five_phq9_answers(browser, live_server, intake, javascript):
+@contextlib.contextmanager
+def phq9_half_answered(browser, live_server, intake, *, javascript: bool):
+    """A phone signed in as the patient, on the PHQ-9 page with five answers chosen; with
+    JavaScript the background save is blocked, so what is proven is the page's own path."""
     context = browser.new_context(
         viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True, java_script_enabled=javascript
     )
@@ -92,6 +94,14 @@ def test_sign_out_from_the_menu_mid_page_keeps_the_five_phq9_answers(browser, li
             block_background_saves(page)
         page.goto(step_path(intake, "phq9"))
         answer_radios(page, PHQ9_FIVE)
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_sign_out_from_the_menu_mid_page_keeps_the_five_phq9_answers(browser, live_server, intake, javascript):
+    with phq9_half_answered(browser, live_server, intake, javascript=javascript) as page:
         if javascript:
             open_menu(page)
             page.get_by_role("button", name="Sign out").click()
@@ -102,8 +112,6 @@ def test_sign_out_from_the_menu_mid_page_keeps_the_five_phq9_answers(browser, li
         page.wait_for_url("**/accounts/login/")
         assert page.get_by_text("You are signed out. Your answers are saved").is_visible()
         assert draft_of(intake, "phq9", PHQ9_FIVE)
-    finally:
-        context.close()
 
 
 def test_idle_expiry_then_save_lands_on_a_page_that_saves_after_signing_in(patient_page, intake, screenshot_dir):
@@ -136,23 +144,11 @@ def test_idle_expiry_then_save_lands_on_a_page_that_saves_after_signing_in(patie
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_leaving_by_a_section_link_saves_the_page_first(browser, live_server, intake, javascript):
-    context = browser.new_context(
-        viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True, java_script_enabled=javascript
-    )
-    page = context.new_page()
-    try:
-        sign_in(page, EMAIL, DEMO_PASSWORD)
-        page.wait_for_url("**/step/about/")
-        if javascript:
-            block_background_saves(page)
-        page.goto(step_path(intake, "phq9"))
-        answer_radios(page, PHQ9_FIVE)
+    with phq9_half_answered(browser, live_server, intake, javascript=javascript) as page:
         page.locator("summary", has_text="All sections").click()
         page.locator("details").get_by_role("button", name="Other medical history").click()
         page.wait_for_url(f"**{step_path(intake, 'medical')}")
         assert draft_of(intake, "phq9", PHQ9_FIVE)
-    finally:
-        context.close()
 
 
 def test_a_stale_csrf_token_lands_on_a_page_that_saves_with_one_click(patient_page, intake):
