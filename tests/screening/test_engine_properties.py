@@ -12,11 +12,12 @@ import copy
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from screening.engine import LEVELS, NO_FLAGS_RAISED, level_rank, screen, validate_facts
 from screening.engine.context import build_context
+from screening.engine.errors import FactsError
 from screening.engine.facts import CSSRS_KEYS, SECTIONS
 from screening.engine.rules import RULES
 
@@ -259,5 +260,10 @@ def test_a_rule_skipped_for_its_quiet_answers_would_have_said_nothing(doc, rule)
         if quiet.get(section) is None:
             quiet[section] = {}
         quiet[section][key] = answer
-    context = build_context(validate_facts(quiet))
-    assert rule.check(context) is None
+    try:
+        facts = validate_facts(quiet)
+    except FactsError:
+        # The quiet answer contradicts another one (an event answered "no" that still has its
+        # date): no such document reaches the rules, so there is nothing to check.
+        assume(False)
+    assert rule.check(build_context(facts)) is None
