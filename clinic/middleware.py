@@ -17,8 +17,8 @@ SESSION_LOGIN_AT = "clinic_login_at"
 class SessionLimitsMiddleware:
     """Ends a session 12 hours after login, however active it was.
 
-    The idle limit (30 minutes, sliding) is the database session's own expiry, renewed on
-    every request (SESSION_SAVE_EVERY_REQUEST); this adds the absolute limit on top.
+    The idle limit (30 minutes, sliding) is the database session's own expiry, renewed by
+    the requests (clinic/sessions.py); this adds the absolute limit on top.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -73,7 +73,8 @@ MIDDLEWARE = [
     "clinic.middleware.NoServerHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, renewing the idle limit at most once a minute (clinic/sessions.py).
+    "clinic.sessions.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,7 +127,8 @@ AUTH_USER_MODEL = "clinic.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out account/address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's roles with the user (clinic/backends.py).
+    "clinic.backends.UserWithRolesBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,12 +172,14 @@ AXES_VERBOSE = False
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", "clinic-intake")
 MFA_RECOVERY_CODES = 10
 
-# Sessions live in the database (server-side). Idle timeout: 30 minutes, sliding, because
-# every request saves the session with a new expiry. Absolute limit: 12 hours from login,
+# Sessions live in the database (server-side). Idle timeout: 30 minutes, sliding: a request
+# renews the row's expiry once it is a minute old (clinic/sessions.py; renewing it on every
+# request cost every page a second transaction). Absolute limit: 12 hours from login,
 # enforced by clinic.middleware.SessionLimitsMiddleware.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "clinic.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False  # clinic.sessions.SessionMiddleware decides when to renew
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_HOURS", default=12, minimum=1) * 3600
 SESSION_COOKIE_HTTPONLY = True

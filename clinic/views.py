@@ -71,7 +71,7 @@ def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
         user = None
     if user is None or not user_confirm_email(request=request, user=user, token=token):
         return render(request, "registration/confirm_email_invalid.html", status=HTTPStatus.BAD_REQUEST)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="clinic.backends.UserWithRolesBackend")
     messages.success(request, "Your e-mail address is confirmed. Your answers are saved as you go.")
     return redirect("intake:home")
 

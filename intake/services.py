@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -359,9 +359,25 @@ def patient_save_step(*, user: User, intake_id: int, step: Step, data: Mapping[s
     check and the row lock are one read (issue 13: a step post's time). Raises
     ``Intake.DoesNotExist`` for an intake that is not this patient's, and
     ``IntakeNotEditable`` (with the intake's status) for a step they can no longer change."""
-    # Only the intake's row is locked (the join to its patient is the access check).
-    locked = Intake.objects.select_for_update(of=("self",)).get(pk=intake_id, patient__user=user)
-    return _save_step(locked, step, data)
+    # Only the intake's row is locked (the join to its patient is the access check), and
+    # only the columns the save reads are read (issue 13).
+    intakes = Intake.objects.select_for_update(of=("self",))
+    if (columns := _columns_a_save_reads(step)) is not None:
+        intakes = intakes.only(*columns)
+    return _save_step(intakes.get(pk=intake_id, patient__user=user), step, data)
+
+
+# What a save of any step reads of the intake besides the step's own answers: whether the
+# step is open, where the patient goes next, and the draft revision it takes.
+_SAVE_READS: Final = ("patient", "status", "reopened_steps", "current_step", "draft_revision")
+
+
+def _columns_a_save_reads(step: Step) -> tuple[str, ...] | None:
+    """The intake columns a save of ``step`` reads; None for every column (a step whose save
+    runs the safety check screens the whole intake)."""
+    if step.safety_check:
+        return None
+    return (*step.form_class.columns, *_SAVE_READS)
 
 
 def _save_step(intake: Intake, step: Step, data: Mapping[str, Any]) -> StepSaveResult:

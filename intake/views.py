@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import patient_required
 from clinic.forms import EmailAuthenticationForm
 from clinic.pdf import PDF_CONTENT_TYPE
+from clinic.sessions import idle_seconds_left, renew_now
 from intake import rescue, selectors, services
 from intake.forms import DRAFT_REVISION_FIELD, ConsentForm, DraftRevisionForm
 from intake.models import AntidepressantTrial, Intake, IntakeMedication, IntakeStatus
@@ -220,7 +221,8 @@ def step_view(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
             "is_first": step_obj.key == STEPS[0].key,
             # Section links and "Sign out" become buttons of the step form: saved, then gone.
             "save_on_leave": True,
-            "session_seconds": settings.SESSION_COOKIE_AGE,
+            # The idle warning counts down from the session row's own expiry.
+            "session_seconds": idle_seconds_left(request),
             # The draft revision the page is built from: its background saves are based on it.
             "draft_revision_field": DRAFT_REVISION_FIELD,
             "draft_revision": revision,
@@ -295,8 +297,8 @@ def autosave(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
 @_patient_json
 @require_POST
 def stay_signed_in(request: HttpRequest) -> HttpResponse:
-    """ "Stay signed in" on the idle warning: any request renews the session's idle limit
-    (SESSION_SAVE_EVERY_REQUEST); this one does nothing else."""
+    """ "Stay signed in" on the idle warning: the session's idle limit starts again now."""
+    renew_now(request)
     return JsonResponse({"signed_in": True, "seconds": settings.SESSION_COOKIE_AGE})
 
 

@@ -301,18 +301,16 @@ def test_the_rescue_page_does_not_carry_the_revision_and_its_save_is_newer_than_
 
 def test_a_background_save_runs_a_fixed_number_of_queries(patient_client, intake, django_assert_num_queries):
     patient_client.get(step_url(intake, "goals"))  # warm the session
-    with django_assert_num_queries(15 + (connection.vendor == "postgresql")):
-        # 1 session, 2 user, 3 the user's groups (patient_required), 4 the intake (access
-        # check), 5 savepoint (intake_save_draft's transaction), 6 the intake again, locked,
-        # 7 the draft's revision (compared under the lock), 8 the draft (INSERT ... ON CONFLICT
-        # UPDATE), 9 UPDATE intake (draft_revision only), 10-11 the audit line (the chain's last
-        # hash, INSERT; on PostgreSQL the chain's advisory lock first), 12 release savepoint,
-        # 13-15 the session's new expiry in its savepoint.
-        # Revisions added 7 and 9 (13 before).
+    with django_assert_num_queries(11 + (connection.vendor == "postgresql")):
+        # 1 session, 2 user with their role groups (patient_required), 3 the intake (access
+        # check), 4 savepoint (intake_save_draft's transaction), 5 the intake again, locked,
+        # 6 the draft's revision (compared under the lock), 7 the draft (INSERT ... ON CONFLICT
+        # UPDATE), 8 UPDATE intake (draft_revision only), 9-10 the audit line (the chain's last
+        # hash, INSERT; on PostgreSQL the chain's advisory lock first), 11 release savepoint.
+        # The session's expiry is not rewritten within a minute of its last renewal.
         response = autosave(patient_client, intake, "goals", {"treatment_goals": "x"}, 0)
     assert response.status_code == HTTPStatus.OK
-    with django_assert_num_queries(12):
-        # A stale one stops after 7, writes nothing: 8 rollback to and 9 release the savepoint,
-        # then 10-12 the session.
+    with django_assert_num_queries(8):
+        # A stale one stops after 6, writes nothing: 7 rollback to and 8 release the savepoint.
         response = autosave(patient_client, intake, "goals", {"treatment_goals": "y"}, 0)
     assert response.status_code == HTTPStatus.CONFLICT

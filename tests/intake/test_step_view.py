@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from intake.date_input import date_post
 from intake.models import IntakeMedication, StepDraft
+from intake.steps import STEP_BY_KEY, STEP_KEYS
 from tests.factories import StepDraftFactory
 from tests.intake.conftest import post_step, step_url
 
@@ -356,20 +357,20 @@ def test_the_progress_indicator_marks_completed_steps(patient_client, intake):
 
 def test_step_get_runs_a_fixed_number_of_queries(patient_client, intake, django_assert_num_queries):
     patient_client.get(step_url(intake, "about"))  # warm the session
-    with django_assert_num_queries(10):
-        # 1 session, 2 user, 3 the user's groups (patient_required), 4 the intake with its
-        # patient, 5 its medications and 6 its antidepressant trials (prefetched once for the
-        # progress indicator and the safety notice), 7 the step's draft, 8-10 the session's new
-        # expiry (saved on every request) inside its own savepoint. No request-wide savepoint:
-        # the step view is non-atomic (the save service is the transaction). Nothing grows
-        # with the rows.
+    with django_assert_num_queries(6):
+        # 1 session, 2 user with their role groups (patient_required; clinic/backends.py), 3 the
+        # intake with its patient, 4 its medications and 5 its antidepressant trials (prefetched
+        # once for the progress indicator and the safety notice), 6 the step's draft. The
+        # session's expiry is not rewritten within a minute of the last renewal
+        # (clinic/sessions.py). No request-wide savepoint: the step view is non-atomic (the save
+        # service is the transaction). Nothing grows with the rows.
         response = patient_client.get(step_url(intake, "mental_health"))
     assert response.status_code == HTTPStatus.OK
 
     for position in range(12):
         IntakeMedication.objects.create(intake=intake, position=position, name=f"medicine {position}")
         intake.antidepressant_trials.create(position=position, name=f"trial {position}", weeks=8)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(6):
         patient_client.get(step_url(intake, "mental_health"))
 
 
@@ -379,14 +380,15 @@ def test_step_pages_are_never_cached(patient_client, intake, key):
     assert "no-store" in response["Cache-Control"]
 
 
-# The queries every step post runs before and after the save itself: 1 session, 2 user, 3 the
-# user's groups (patient_required), 4 savepoint (the save service's transaction), 5 the intake,
-# locked (SELECT ... FOR UPDATE OF the intake), which is also the access check (the patient's
-# own intake, else a 404: no separate read before the save, issue 13), 6 the draft (one
-# INSERT ... ON CONFLICT UPDATE), then the step's writes, then release savepoint and the
-# session's new expiry inside its own savepoint (3). No constraint is re-validated in Python
-# (the database enforces them) and the intake is updated once, its step's columns only.
-STEP_POST_QUERIES = 6 + 1 + 1 + 3
+# The queries every step post runs before and after the save itself: 1 session, 2 user with
+# their role groups (patient_required; clinic/backends.py), 3 savepoint (the save service's
+# transaction), 4 the intake, locked (SELECT ... FOR UPDATE OF the intake), which is also the
+# access check (the patient's own intake, else a 404: no separate read before the save, issue
+# 13), 5 the draft (one INSERT ... ON CONFLICT UPDATE), then the step's writes, then release
+# savepoint. The session's expiry is not rewritten within a minute of its last renewal
+# (clinic/sessions.py). No constraint is re-validated in Python (the database enforces them)
+# and the intake is updated once, its step's columns only.
+STEP_POST_QUERIES = 5 + 1 + 1
 
 
 @pytest.mark.parametrize(
@@ -419,6 +421,33 @@ def test_a_step_post_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(STEP_POST_QUERIES + extra):
         response = post_step(patient_client, intake, key, data)
     assert response.status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.parametrize("key", STEP_KEYS)
+def test_a_save_of_any_step_reads_the_intake_once_and_only_what_it_needs(patient_client, intake, key):
+    """A save reads the step's own columns and its bookkeeping under the lock (issue 13), and
+    every column when it runs the safety check; never a column afterwards (a deferred column
+    read later would be one more query each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from screening.demo import as_post, calm_answers
+
+    patient_client.get(step_url(intake, "about"))  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = post_step(patient_client, intake, key, as_post(key, calm_answers()[key]))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] != step_url(intake, key)  # saved and moved on
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "intake_intake"."id"')]
+    assert len(reads) == 1, reads
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "intake_intake"."')][1:]
+    step = STEP_BY_KEY[key]
+    for column in step.form_class.columns:
+        assert f'"intake_intake"."{column}"' in reads[0]
+    reads_everything = '"intake_intake"."treatment_goals"' in reads[0] and '"intake_intake"."phq9_9"' in reads[0]
+    assert reads_everything == step.safety_check
+    intake.refresh_from_db()
+    assert intake.current_step != key
 
 
 def test_a_step_post_reads_the_intake_once_under_its_lock_as_its_access_check(patient_client, intake):

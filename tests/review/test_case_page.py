@@ -169,14 +169,15 @@ def test_the_case_page_runs_the_same_queries_however_much_the_case_holds(
 ):
     _grow(case, clinician, items)
     _get(clinician_client, case)  # the session is created on the first request
-    # 1. the session, 2. the user, 3. the verified second-factor device, 4. SAVEPOINT
-    # (ATOMIC_REQUESTS), 5. the user's groups, 6. the case with intake, patient, assignee and
-    # latest result joined, 7. the audit chain's last hash (after its advisory lock on
-    # PostgreSQL, +1), 8. the audit line for this view, 9. the screening results, 10. notes,
-    # 11. decisions, 12. requests for information, 13. measured vitals, 14. antidepressant
-    # trials, 15. the audit trail of case and intake (one query), 16. the e-mails about the
-    # case (alert delivered?), 17. medications, 18. the clinicians for the assign form,
-    # 19. RELEASE SAVEPOINT, 20–22. the session saved (SAVEPOINT, UPDATE, RELEASE).
-    with django_assert_num_queries(22 + (connection.vendor == "postgresql")):
+    # 1. the session, 2. the user with their role groups (clinic/backends.py), 3. the verified
+    # second-factor device, 4. SAVEPOINT (ATOMIC_REQUESTS), 5. the case with intake, patient,
+    # assignee and latest result joined, 6. the audit chain's last hash (after its advisory lock
+    # on PostgreSQL, +1), 7. the audit line for this view, 8. the screening results, 9. notes,
+    # 10. decisions, 11. requests for information, 12. measured vitals, 13. antidepressant
+    # trials, 14. the audit trail of case and intake (one query), 15. the e-mails about the
+    # case (alert delivered?), 16. medications, 17. the clinicians for the assign form,
+    # 18. RELEASE SAVEPOINT. The session's expiry is not rewritten within a minute of its last
+    # renewal (clinic/sessions.py).
+    with django_assert_num_queries(18 + (connection.vendor == "postgresql")):
         response = _get(clinician_client, case)
     assert len(response.context["notes"]) == items

@@ -1,0 +1,106 @@
+"""The idle limit slides, but the session row is rewritten at most once a minute (issue 13);
+the signed-in user is read with their roles in one query."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import time_machine
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.backends import UserWithRolesBackend
+from clinic.models import Role
+from intake.services import intake_start, patient_get_or_create
+from tests.factories import UserFactory
+
+HOME = reverse("intake:home")
+
+
+def _row(client) -> Session:
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_request_within_a_minute_of_the_renewal_leaves_the_session_row_alone(patient_client):
+    patient_client.get(HOME)
+    before = _row(patient_client).expire_date
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.SESSION_RENEW_SECONDS - 5)):
+        patient_client.get(HOME)
+    assert _row(patient_client).expire_date == before
+
+
+def test_a_request_once_the_expiry_is_a_minute_old_renews_it(patient_client):
+    patient_client.get(HOME)
+    later = timezone.now() + timedelta(seconds=settings.SESSION_RENEW_SECONDS + 5)
+    with time_machine.travel(later):
+        patient_client.get(HOME)
+    renewed = _row(patient_client).expire_date
+    assert renewed >= later + timedelta(seconds=settings.SESSION_COOKIE_AGE - 1)
+
+
+def test_the_session_still_ends_within_the_idle_limit_of_the_last_request(client, patient, password):
+    client.post(reverse("login"), {"username": patient.email, "password": password})
+    start = timezone.now()
+    # A request half a minute after sign-in does not renew; 30 minutes after sign-in it is over.
+    with time_machine.travel(start + timedelta(seconds=30)):
+        assert not client.get(HOME).get("Location", "").startswith(reverse("login"))
+    with time_machine.travel(start + timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)):
+        response = client.get(HOME)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(reverse("login"))
+
+
+def test_stay_signed_in_renews_at_once_whatever_the_expiry_age(patient_client):
+    patient_client.get(HOME)
+    later = timezone.now() + timedelta(seconds=10)
+    with time_machine.travel(later):
+        response = patient_client.post(reverse("intake:stay_signed_in"))
+    assert response.status_code == HTTPStatus.OK
+    assert _row(patient_client).expire_date >= later + timedelta(seconds=settings.SESSION_COOKIE_AGE - 1)
+
+
+def test_the_idle_warning_counts_down_from_the_session_rows_expiry(patient, patient_client):
+    intake = intake_start(patient=patient_get_or_create(user=patient))
+    page = reverse("intake:step", args=[intake.pk, "about"])
+    patient_client.get(page)
+    Session.objects.filter(session_key=patient_client.session.session_key).update(
+        expire_date=timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 40)
+    )
+    body = patient_client.get(page).content.decode()
+    seconds = int(body.split('data-session-seconds="', 1)[1].split('"', 1)[0])
+    assert settings.SESSION_COOKIE_AGE - 45 <= seconds <= settings.SESSION_COOKIE_AGE - 40
+
+
+def test_the_user_and_their_roles_are_one_query(patient, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = UserWithRolesBackend().get_user(patient.pk)
+        assert user is not None
+        assert user.is_patient_role
+        assert not user.is_clinician_role
+        assert user.role == Role.PATIENT
+
+
+def test_a_user_in_two_role_groups_has_both(db, django_assert_num_queries):
+    both = UserFactory(email="both@example.org", role=Role.PATIENT)
+    both.groups.add(Group.objects.get(name=Role.CLINICIAN))
+    with django_assert_num_queries(1):
+        user = UserWithRolesBackend().get_user(both.pk)
+        assert user.is_clinician_role
+        assert not user.is_patient_role  # staff are never patients, as before
+
+
+def test_a_role_taken_away_counts_from_the_next_request(clinician, clinician_client):
+    assert clinician_client.get(reverse("review:queue")).status_code == HTTPStatus.OK
+    clinician.groups.clear()
+    assert clinician_client.get(reverse("review:queue")).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_an_inactive_or_missing_user_is_nobody(patient):
+    patient.is_active = False
+    patient.save()
+    assert UserWithRolesBackend().get_user(patient.pk) is None
+    assert UserWithRolesBackend().get_user(999_999) is None
