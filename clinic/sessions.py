@@ -4,8 +4,9 @@ The idle limit (``SESSION_COOKIE_AGE``, 30 minutes) slides: a signed-in request 
 session row's expiry. Renewing it on every request cost every page an extra transaction
 (``BEGIN; UPDATE django_session; COMMIT``, a disk flush); a step POST paid it after its own.
 Here the row is rewritten only when something in the session changed or when its expiry
-is more than ``SESSION_RENEW_SECONDS`` (60) older than a fresh one would be. The idle limit
-therefore ends between 29 and 30 minutes after the last request, and the pages that count
+is more than ``SESSION_RENEW_SECONDS`` (60; a thirtieth of a shorter limit) older than a
+fresh one would be. The idle limit therefore ends between 29 and 30 minutes after the last
+request, and the pages that count
 it down (the idle warning of the intake steps) are given the row's real expiry
 (:func:`idle_seconds_left`), never the setting.
 
@@ -45,8 +46,16 @@ class SessionStore(db.SessionStore):
         for a session that was read and exists, once its expiry is a minute old."""
         if self.stored_expiry is None:
             return False
-        fresh = (now or timezone.now()) + timedelta(seconds=self.get_expiry_age())
-        return fresh - self.stored_expiry >= timedelta(seconds=settings.SESSION_RENEW_SECONDS)
+        age = self.get_expiry_age()
+        fresh = (now or timezone.now()) + timedelta(seconds=age)
+        return fresh - self.stored_expiry >= timedelta(seconds=renewal_interval(age))
+
+
+def renewal_interval(idle_seconds: int) -> int:
+    """How old a session's expiry may get before a request rewrites it: a minute
+    (``SESSION_RENEW_SECONDS``), or a thirtieth of a shorter idle limit (a 6-second limit is
+    renewed by every request), so that the limit always slides."""
+    return min(settings.SESSION_RENEW_SECONDS, idle_seconds // 30)
 
 
 class SessionMiddleware(DjangoSessionMiddleware):

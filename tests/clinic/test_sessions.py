@@ -104,3 +104,12 @@ def test_an_inactive_or_missing_user_is_nobody(patient):
     patient.save()
     assert UserWithRolesBackend().get_user(patient.pk) is None
     assert UserWithRolesBackend().get_user(999_999) is None
+
+
+def test_a_short_idle_limit_still_slides_with_every_request(patient_client, settings):
+    settings.SESSION_COOKIE_AGE = 20  # a thirtieth rounds down: every request renews it
+    patient_client.get(HOME)
+    start = timezone.now()
+    for seconds in (15, 30, 45):
+        with time_machine.travel(start + timedelta(seconds=seconds)):
+            assert not patient_client.get(HOME).get("Location", "").startswith(reverse("login"))
