@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, NoReturn, cast
+from typing import Any, Final, NoReturn
 
 from .errors import FactsError, join_path
 from .levels import FACTS_SCHEMA
@@ -245,14 +245,9 @@ class Facts:
     auditc: tuple[int | None, ...]
     dast10: tuple[str | None, ...]
     medications: tuple[Medication, ...] | None
-
-    @property
-    def esketamine(self) -> bool:
-        return ESKETAMINE in self.routes
-
-    @property
-    def ketamine(self) -> bool:
-        return KETAMINE in self.routes
+    #: Whether each route is planned (``"esketamine" in routes``), worked out once.
+    esketamine: bool
+    ketamine: bool
 
     def as_document(self) -> dict[str, object]:
         """The canonical facts document: every key written out, unknowns explicit.
@@ -306,13 +301,13 @@ def _check_choice(field: Field, path: str, value: object, assessment: date, date
 
 
 def _check_date(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
-    parsed = parse_iso_date(value)
-    if parsed is None:
+    parsed = parse_iso_date(value) if type(value) is str else None
+    if parsed is None or type(value) is not str:  # (the second test only tells mypy it is a str)
         raise FactsError(path, field.rule_text)
     if parsed > assessment:
         raise FactsError(path, f"must not be after assessment_date ({assessment.isoformat()})")
     dates[field.path] = parsed
-    return cast(str, value)
+    return value
 
 
 def _check_integer(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
@@ -374,12 +369,6 @@ def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object,
         elif not 0 <= item <= spec.high:
             raise FactsError(spec.item_path(number), f"out of range: must be from 0 to {spec.high}")
     raise AssertionError("an invalid item was found above")  # pragma: no cover
-
-
-def _check_object(path: str, value: object) -> dict[str, object]:
-    if not isinstance(value, dict):
-        raise FactsError(path, "must be an object or null")
-    return value
 
 
 def _check_routes(value: object) -> tuple[str, ...]:
@@ -467,7 +456,9 @@ def _read_answers(
 
     A null answer leaves the field's default (§3: ``"unknown"`` or None).
     """
-    for key, answer in _check_object(name, value).items():
+    if not isinstance(value, dict):
+        raise FactsError(name, "must be an object or null")
+    for key, answer in value.items():
         try:
             entry = entries[key]
         except KeyError:
@@ -513,10 +504,13 @@ def validate_facts(doc: object) -> Facts:
         if section is not None:  # §3: a whole section given as null means every answer in it is unknown
             _read_answers(name, entries, section, answers, dates, assessment)
 
-    lists: dict[str, tuple[object, ...]] = {}
+    # The items were checked by _check_list_instrument (Any: each list holds its own kind).
+    lists: dict[str, tuple[Any, ...]] = {}
     instruments = doc.get("instruments")
     if instruments is not None:
-        for key, value in _check_object("instruments", instruments).items():
+        if not isinstance(instruments, dict):
+            raise FactsError("instruments", "must be an object or null")
+        for key, value in instruments.items():
             if key == "cssrs":
                 if value is not None:
                     _read_answers("instruments.cssrs", _CSSRS_ENTRIES, value, answers, dates, assessment)
@@ -531,16 +525,17 @@ def validate_facts(doc: object) -> Facts:
     _check_consistency(answers, dates, assessment)
 
     return Facts(
-        assessment_date=assessment,
-        routes=routes,
-        answers=answers,
-        dates=dates,
-        # The items were checked by _check_list_instrument.
-        phq9=cast("tuple[int | None, ...]", lists.get("phq9", _EMPTY_PHQ9)),
-        gad7=cast("tuple[int | None, ...]", lists.get("gad7", _EMPTY_GAD7)),
-        auditc=cast("tuple[int | None, ...]", lists.get("auditc", _EMPTY_AUDITC)),
-        dast10=cast("tuple[str | None, ...]", lists.get("dast10", _EMPTY_DAST10)),
-        medications=medications,
+        assessment,
+        routes,
+        answers,
+        dates,
+        lists.get("phq9", _EMPTY_PHQ9),
+        lists.get("gad7", _EMPTY_GAD7),
+        lists.get("auditc", _EMPTY_AUDITC),
+        lists.get("dast10", _EMPTY_DAST10),
+        medications,
+        ESKETAMINE in routes,
+        KETAMINE in routes,
     )
 
 
