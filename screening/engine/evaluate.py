@@ -30,6 +30,8 @@ def _quiet_parts(quiet_when: frozenset[tuple[str, Answer]]) -> tuple[str | None,
 _PREPARED: Final = tuple(
     (rule.check, rule.id, rule.level, rule.source, *_quiet_parts(rule.quiet_when)) for rule in RULES
 )
+# Every level and outcome level_rank accepts, to check a new bucket's level without a call.
+_RANKED: Final = frozenset((*LEVELS, NO_FLAGS_RAISED))
 # Flag levels from the most severe down: the flags are bucketed by level, not sorted by a key.
 _LEVELS_BY_SEVERITY: Final = tuple(sorted(LEVELS, key=level_rank, reverse=True))
 
@@ -61,7 +63,8 @@ def evaluate(context: Context) -> list[Flag]:
         }
         bucket = by_level.get(level)
         if bucket is None:
-            level_rank(level)  # an unknown level is a programming error: raise as before
+            if level not in _RANKED:
+                level_rank(level)  # an unknown level is a programming error: raise as before
             by_level[level] = [flag]
         else:
             bucket.append(flag)

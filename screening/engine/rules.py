@@ -122,17 +122,18 @@ class Outcome:
     """
 
     inputs: Inputs = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)
-    level: str | None = None
     message: str | None = None
+    level: str | None = None
+    missing: list[str] = field(default_factory=list)
 
 
-def fired(inputs: Inputs, message: str, *, level: str | None = None) -> Outcome:
-    return Outcome(inputs, [], level, message)
+#: A fired rule: ``fired(inputs, message)``, or ``fired(inputs, message, level=...)`` for a level
+#: other than the rule's own. The class itself, so that a flag costs one call, not two.
+fired: Final = Outcome
 
 
 def incomplete(missing: list[str], *, inputs: Inputs | None = None, message: str | None = None) -> Outcome:
-    return Outcome(inputs or {}, missing, INCOMPLETE, message)
+    return Outcome(inputs or {}, message, INCOMPLETE, missing)
 
 
 def labels(paths: Sequence[str]) -> str:
@@ -243,9 +244,17 @@ def _drug_text(routes: tuple[str, ...]) -> str:
     return " and ".join(DRUG_NAMES[route] for route in _planned(routes, ALL_ROUTES))
 
 
+# The drugs named for each plan, (esketamine planned, ketamine planned) -> text, prepared once.
+_DRUG_TEXTS: Final = {
+    (ESKETAMINE in routes, KETAMINE in routes): _drug_text(routes)
+    for routes in ((ESKETAMINE,), (KETAMINE,), ALL_ROUTES)
+}
+
+
 def drug_text(c: Context) -> str:
     """``esketamine``, ``ketamine`` or ``esketamine and ketamine``: the drugs of the planned routes."""
-    return _drug_text(c.facts.routes)
+    facts = c.facts
+    return _DRUG_TEXTS[facts.esketamine, facts.ketamine]
 
 
 def drug_is(c: Context) -> str:
@@ -441,7 +450,7 @@ def per_answers(paths: tuple[str, ...]) -> Callable[[Check], Check]:
                 outcome = outcomes[key] = check(c)
             if outcome is None:
                 return None
-            return Outcome(dict(outcome.inputs), list(outcome.missing), outcome.level, outcome.message)
+            return Outcome(dict(outcome.inputs), outcome.message, outcome.level, list(outcome.missing))
 
         return cached
 
@@ -546,8 +555,19 @@ def saf04(c: Context) -> Outcome | None:
     "C-SSRS Q1 (wish to be dead) or Q2 (suicidal thoughts) yes; and neither SAF-03 nor SAF-04 fired.",
     COLUMBIA + " (Q1 or Q2 yes alone is low risk)",
 )
-@per_answers(CSSRS_PATHS)  # it reads the C-SSRS answers and nothing else
 def saf05(c: Context) -> Outcome | None:
+    # Most documents: no Q1 or Q2 yes, or a higher risk proven; said without the cache's key.
+    a = c.answers
+    if c.saf03 or c.saf04 or (a[SAF_Q1] != "yes" and a[SAF_Q2] != "yes"):
+        return None
+    return _saf05(c)
+
+
+SAF_Q1: Final = SAF_Q["q1"]
+
+
+@per_answers(CSSRS_PATHS)  # it reads the C-SSRS answers and nothing else
+def _saf05(c: Context) -> Outcome | None:
     if c.saf03 or c.saf04:
         return None
     a = c.answers
@@ -584,6 +604,9 @@ def _required_safety_paths(q2_yes: bool, q6_yes: bool) -> tuple[str, ...]:
     return tuple(SAF_Q[q] for q in required)
 
 
+SAF_Q2: Final = SAF_Q["q2"]
+SAF_Q6: Final = SAF_Q["q6"]
+
 # The required C-SSRS answers, in order, prepared once for (Q2 yes, Q6 yes).
 REQUIRED_SAFETY_PATHS: Final = {
     (q2_yes, q6_yes): _required_safety_paths(q2_yes, q6_yes) for q2_yes in (False, True) for q6_yes in (False, True)
@@ -613,15 +636,19 @@ def missing_cssrs_answers(c: Context) -> list[str]:
     design("§5.1", "a missing answer is not 'no risk'"),
 )
 def saf06(c: Context) -> Outcome | None:
-    missing = missing_safety_answers(c)
+    a = c.answers
+    required = REQUIRED_SAFETY_PATHS[a[SAF_Q2] == "yes", a[SAF_Q6] == "yes"]
+    missing = [path for path in required if a[path] is None]  # missing_safety_answers, inlined
+    if c.facts.phq9[8] is None:
+        missing.insert(0, PHQ9_ITEM9)
     if not missing:
         return None
     return Outcome(
         {},
-        missing,
-        None,
         f"Suicide-risk answers missing: {labels(missing)}. Missing answers do not mean no risk: get them and "
         "review before anything else.",
+        None,
+        missing,
     )
 
 
@@ -877,11 +904,10 @@ def _bp_text(c: Context) -> str:
     """``Blood pressure 150/95 mmHg, self-reported by the patient, on 2026-03-01 (264 days before the
     assessment)``: the reading with its source and its age."""
 
-    def show(value: int | None) -> str:
-        return "?" if value is None else str(value)
-
+    systolic = "?" if c.systolic is None else c.systolic
+    diastolic = "?" if c.diastolic is None else c.diastolic
     source = BP_SOURCES.get(str(c.answers["vitals.bp_source"]), "source not known")
-    return f"Blood pressure {show(c.systolic)}/{show(c.diastolic)} mmHg, {source}, {_date_phrase(c, 'vitals.bp_date')}"
+    return f"Blood pressure {systolic}/{diastolic} mmHg, {source}, {_date_phrase(c, 'vitals.bp_date')}"
 
 
 def _bp_caveats(c: Context) -> str:
@@ -970,6 +996,8 @@ def bp03(c: Context) -> Outcome | None:
     if not c.plausible_bp or c.bp01 or c.bp02:
         return None
     assert c.systolic is not None and c.diastolic is not None  # a plausible reading has both
+    if c.systolic <= BP03_SYSTOLIC_ABOVE and c.diastolic <= BP03_DIASTOLIC_ABOVE:
+        return None
     above = []
     if c.systolic > BP03_SYSTOLIC_ABOVE:
         above.append(f"systolic {c.systolic} is above {BP03_SYSTOLIC_ABOVE}")
@@ -1062,6 +1090,17 @@ answer_rule(
 )
 def bp07(c: Context) -> Outcome | None:
     a = c.answers
+    # The common case, a complete reading measured within the window, says nothing: found
+    # before any list is built.
+    bp_date = c.facts.dates.get("vitals.bp_date")
+    if (
+        bp_date is not None
+        and c.systolic is not None
+        and c.diastolic is not None
+        and a["vitals.bp_source"] == "measured"
+        and (c.facts.assessment_date - bp_date).days <= BP_MAX_AGE_DAYS
+    ):
+        return None
     missing: list[str] = []
     inputs: Inputs = {}
     reasons: list[str] = []
@@ -1073,7 +1112,6 @@ def bp07(c: Context) -> Outcome | None:
     elif source != "measured":
         inputs["vitals.bp_source"] = source
         reasons.append("the reading was self-reported by the patient, not measured")
-    bp_date = c.facts.dates.get("vitals.bp_date")
     if bp_date is None:
         missing.append("vitals.bp_date")
     else:
@@ -1087,10 +1125,10 @@ def bp07(c: Context) -> Outcome | None:
         return None
     return Outcome(
         inputs,
-        missing,
-        None,
         f"A blood pressure measured by staff within {BP_MAX_AGE_DAYS} days is needed before treatment: "
         f"{'; '.join(reasons)}. Measure it.",
+        None,
+        missing,
     )
 
 
@@ -1109,10 +1147,10 @@ def bp08(c: Context) -> Outcome | None:
     also = " BP-01 still looked at each value on its own." if c.bp01 else ""
     return Outcome(
         _reading(c),
-        [],
-        None,
         f"{_bp_text(c)}: not plausible ({'; '.join(_implausibility(c))}). Re-measure. BP-02 to BP-04 could not "
         f"use it.{also}",
+        None,
+        [],
     )
 
 
@@ -1385,9 +1423,9 @@ def med12(c: Context) -> Outcome | None:
     if c.facts.ketamine and c.answers["patient.weight_kg"] is None:
         return Outcome(
             {},
-            ["patient.weight_kg"],
-            None,
             f"Not known: {labels(['patient.weight_kg'])}. IV/IM ketamine is dosed per kilogram: weigh the patient.",
+            None,
+            ["patient.weight_kg"],
         )
     return None
 
@@ -1674,10 +1712,10 @@ def psy11(c: Context) -> Outcome | None:
         if c.auditc_total is not None:
             score = f"AUDIT-C score {c.auditc_total}"
         else:
-            score = f"the answered AUDIT-C items already score {c.auditc_partial} (the full score is not known)"
+            score = f"The answered AUDIT-C items already score {c.auditc_partial} (the full score is not known)"
         return fired(
             inputs,
-            f"{_sentence(score)}: at or above the cut-off of {c.auditc_cutoff} ({who}), risky drinking. Alcohol adds "
+            f"{score}: at or above the cut-off of {c.auditc_cutoff} ({who}), risky drinking. Alcohol adds "
             f"to the sedation of {drug_text(c)} (a CNS depressant): advise no alcohol around treatment.",
         )
     missing = _missing_items(AUDITC, c.facts.auditc)
@@ -1702,7 +1740,7 @@ PSY13_MESSAGES: Final = {
 def psy13(c: Context) -> Outcome | None:
     total = c.phq9_total
     if total is not None:
-        return fired(_items(PHQ9, c.facts.phq9), PSY13_MESSAGES[total])
+        return fired(dict(zip(PHQ9.item_paths, c.facts.phq9, strict=True)), PSY13_MESSAGES[total])  # complete
     missing = _missing_items(PHQ9, c.facts.phq9)
     if missing == [PHQ9_ITEM9]:
         return None  # only item 9 missing: SAF-06 reports it
@@ -1733,7 +1771,7 @@ def psy14(c: Context) -> Outcome | None:
     if total is None:
         return incomplete(_missing_items(GAD7, c.facts.gad7))
     if total >= PSY14_GAD7_FROM:
-        return fired(_items(GAD7, c.facts.gad7), PSY14_MESSAGES[total])
+        return fired(dict(zip(GAD7.item_paths, c.facts.gad7, strict=True)), PSY14_MESSAGES[total])  # complete
     return None
 
 
@@ -1831,14 +1869,14 @@ def prg04(c: Context) -> Outcome | None:
                 f'Not known: {labels(missing)}. The patient answered pregnant "{pregnant}" (PRG-01 covers that): '
                 "record this answer for completeness; it changes nothing PRG-01 asks."
             )
-        return Outcome({}, missing, None, text)
+        return Outcome({}, text, None, missing)
     if possible == "yes" and pregnant == UNKNOWN:
         return Outcome(
             {PREGNANCY_POSSIBLE: "yes"},
-            [PREGNANT],
-            None,
             f"A pregnancy is possible and the patient does not know whether they are pregnant (or did not answer): "
             f"ask, and do a pregnancy test before any treatment. Missing: {labels([PREGNANT])}.",
+            None,
+            [PREGNANT],
         )
     return None
 
@@ -1858,9 +1896,9 @@ def ddi00(c: Context) -> Outcome | None:
         return None
     return Outcome(
         {},
-        ["medications"],
-        None,
         "The medication list was not answered: ask what the patient takes (an empty list means none).",
+        None,
+        ["medications"],
     )
 
 
@@ -1958,10 +1996,10 @@ def ddi09(c: Context) -> Outcome | None:
     # `missing` lists the names as entered, for reconciliation (spec §6).
     return Outcome(
         dict(c.medications.unmatched),
-        names,
-        None,
         f"Not found in the medication catalogue: {'; '.join(names)}. Reconcile them with the patient or pharmacy "
         "(exact names only; the engine never guesses).",
+        None,
+        names,
     )
 
 
@@ -1984,11 +2022,18 @@ def ind01(c: Context) -> Outcome | None:
     trials = c.answers[TRIALS]
     if not isinstance(trials, int) or trials < TRD_TRIALS_FROM:
         return None
-    return fired(
-        {TRIALS: trials},
+    return fired({TRIALS: trials}, IND01_MESSAGES.get(trials) or ind01_message(trials))
+
+
+def ind01_message(trials: int) -> str:
+    return (
         f"{trials} failed adequate antidepressant trials in this episode ({TRD_TRIALS_FROM} or more): meets the "
-        "common definition of treatment-resistant depression.",
+        "common definition of treatment-resistant depression."
     )
+
+
+# IND-01's message for every number of trials that fires it (§3: at most 30), written once.
+IND01_MESSAGES: Final = {trials: ind01_message(trials) for trials in range(TRD_TRIALS_FROM, 31)}
 
 
 @rule(
@@ -2003,9 +2048,9 @@ def ind02(c: Context) -> Outcome | None:
     if trials is None:
         return Outcome(
             {},
-            [TRIALS],
-            None,
             f"Not known: {labels([TRIALS])}. Treatment resistance is not established: ask about earlier treatments.",
+            None,
+            [TRIALS],
         )
     if not isinstance(trials, int) or trials >= TRD_TRIALS_FROM:
         return None
@@ -2064,7 +2109,7 @@ def log01(c: Context) -> Outcome | None:
         return fired({"logistics.has_ride_home": "no"}, f"The patient has no ride home. {rule_text}")
     if ride == UNKNOWN:
         missing = ["logistics.has_ride_home"]
-        return Outcome({}, missing, None, f"Not known: {labels(missing)}. {rule_text}")
+        return Outcome({}, f"Not known: {labels(missing)}. {rule_text}", None, missing)
     return None
 
 
