@@ -1619,6 +1619,8 @@ def psy07(c: Context) -> Outcome | None:
             f"{_sentence('; '.join(found))}. {_sentence(drug_text(c))} can be misused: a clinician decides. "
             + EXCLUDE_NOTE,
         )
+    if disorder != UNKNOWN and None not in c.facts.dast10:
+        return None  # the common case: nothing missing
     missing = _missing_items(DAST10, c.facts.dast10)
     if disorder == UNKNOWN:
         missing.append(DRUG_DISORDER)
@@ -1628,11 +1630,9 @@ def psy07(c: Context) -> Outcome | None:
 DAST10_ITEM3: Final = DAST10.item_path(DAST10_REVERSED_ITEM)
 
 
-def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context], str]) -> Outcome | None:
-    """PSY-08/PSY-09: a complete DAST-10 in the band, and PSY-07 did not fire."""
-    total = c.dast10_total
-    if c.psy07 or total is None or not low <= total <= high:
-        return None
+def _dast_band_rule(c: Context, total: int, low: int, high: int, advice: str) -> Outcome:
+    """PSY-08/PSY-09: a complete DAST-10 ``total`` in the band, and PSY-07 did not fire (the
+    rules test that before they call this)."""
     scoring = _dast_scoring_items(c)
     text = f"DAST-10 score {total} ({DAST10_BAND_BY_TOTAL[total]}, {low}-{high})."
     item1 = c.facts.dast10[0]
@@ -1648,7 +1648,7 @@ def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context],
             )
             return fired(scoring, text)
         text += "."
-    return fired(scoring, f"{text} {advice(c)}")
+    return fired(scoring, f"{text} {advice}")
 
 
 @rule(
@@ -1659,7 +1659,10 @@ def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context],
     f"{DAST_SOURCE}: 3-5 moderate",
 )
 def psy08(c: Context) -> Outcome | None:
-    return _dast_band_rule(c, 3, 5, lambda c: f"Discuss drug use: {drug_text(c)} can be misused.")
+    total = c.dast10_total
+    if c.psy07 or total is None or not 3 <= total <= 5:
+        return None
+    return _dast_band_rule(c, total, 3, 5, f"Discuss drug use: {drug_text(c)} can be misused.")
 
 
 @rule(
@@ -1670,7 +1673,10 @@ def psy08(c: Context) -> Outcome | None:
     f"{DAST_SOURCE}: 1-2 low",
 )
 def psy09(c: Context) -> Outcome | None:
-    return _dast_band_rule(c, 1, 2, lambda c: "Low level of drug-related problems, for context.")
+    total = c.dast10_total
+    if c.psy07 or total is None or not 1 <= total <= 2:
+        return None
+    return _dast_band_rule(c, total, 1, 2, "Low level of drug-related problems, for context.")
 
 
 answer_rule(
@@ -1718,8 +1724,9 @@ def psy11(c: Context) -> Outcome | None:
             f"{score}: at or above the cut-off of {c.auditc_cutoff} ({who}), risky drinking. Alcohol adds "
             f"to the sedation of {drug_text(c)} (a CNS depressant): advise no alcohol around treatment.",
         )
-    missing = _missing_items(AUDITC, c.facts.auditc)
-    return incomplete(missing) if missing else None
+    if None not in c.facts.auditc:
+        return None  # complete and below the cut-off
+    return incomplete(_missing_items(AUDITC, c.facts.auditc))
 
 
 # PSY-13's message for every possible PHQ-9 total, written once (it fires on most documents).
