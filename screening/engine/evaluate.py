@@ -51,14 +51,15 @@ def evaluate(context: Context) -> list[Flag]:
         outcome = check(context)
         if outcome is None:
             continue
-        level = outcome.level or rule_level
+        inputs, message, level, missing = outcome
+        level = level or rule_level
         flag: Flag = {
             "rule": rule_id,
             "level": level,
             # Built only now that the rule has fired (Rule.message_for, inlined).
-            "message": outcome.message if outcome.message is not None else missing_message(outcome.missing),
-            "inputs": outcome.inputs,
-            "missing": outcome.missing,
+            "message": message if message is not None else missing_message(missing),
+            "inputs": inputs,
+            "missing": missing,
             "source": source,
         }
         bucket = by_level.get(level)

@@ -1,7 +1,7 @@
 """The rules of rule set 2026.1 (SCREENING_SPEC.md §5).
 
 Each rule is small: an id, the level at which it fires, the routes it applies to, what it
-checks, its source, and a check. A check returns an :class:`Outcome` (fired, or
+checks, its source, and a check. A check returns an ``Outcome`` tuple (fired, or
 ``INCOMPLETE`` with the missing fields) or ``None``. The evaluator runs every rule and
 collects every flag; no rule stops another.
 
@@ -22,7 +22,7 @@ are actually missing (facts.FIELD_LABELS).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
 from typing import Final
@@ -111,29 +111,19 @@ def design(section: str, note: str = "") -> str:
     return f"Design (SCREENING_SPEC.md {section}{': ' + note if note else ''})"
 
 
-# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
-# object.__setattr__ call per field. Nothing writes to it after it is built.
-@dataclass(slots=True)
-class Outcome:
-    """What a rule found.
-
-    ``level`` None means the rule's own level. ``message`` None is allowed only for an
-    INCOMPLETE outcome: the message is then built from the labels of ``missing``.
-    """
-
-    inputs: Inputs = field(default_factory=dict)
-    message: str | None = None
-    level: str | None = None
-    missing: list[str] = field(default_factory=list)
+#: What a rule found: ``(inputs, message, level, missing)``, a plain tuple (a rule fires on
+#: nearly every document, and a tuple is built for a fraction of the cost of an object).
+#: ``level`` None means the rule's own level. ``message`` None is allowed only for an
+#: INCOMPLETE outcome: the message is then built from the labels of ``missing``.
+Outcome = tuple[Inputs, str | None, str | None, list[str]]
 
 
-#: A fired rule: ``fired(inputs, message)``, or ``fired(inputs, message, level=...)`` for a level
-#: other than the rule's own. The class itself, so that a flag costs one call, not two.
-fired: Final = Outcome
+def fired(inputs: Inputs, message: str, *, level: str | None = None) -> Outcome:
+    return (inputs, message, level, [])
 
 
 def incomplete(missing: list[str], *, inputs: Inputs | None = None, message: str | None = None) -> Outcome:
-    return Outcome(inputs or {}, message, INCOMPLETE, missing)
+    return (inputs or {}, message, INCOMPLETE, missing)
 
 
 def labels(paths: Sequence[str]) -> str:
@@ -176,9 +166,10 @@ class Rule:
     quiet_when: frozenset[tuple[str, Answer]] = frozenset()
 
     def message_for(self, outcome: Outcome) -> str:
-        if outcome.message is not None:
-            return outcome.message
-        return missing_message(outcome.missing)
+        _inputs, message, _level, missing = outcome
+        if message is not None:
+            return message
+        return missing_message(missing)
 
 
 RULES_BY_ID: dict[str, Rule] = {}
@@ -450,7 +441,8 @@ def per_answers(paths: tuple[str, ...]) -> Callable[[Check], Check]:
                 outcome = outcomes[key] = check(c)
             if outcome is None:
                 return None
-            return Outcome(dict(outcome.inputs), outcome.message, outcome.level, list(outcome.missing))
+            inputs, message, level, missing = outcome
+            return (dict(inputs), message, level, list(missing))
 
         return cached
 
@@ -643,7 +635,7 @@ def saf06(c: Context) -> Outcome | None:
         missing.insert(0, PHQ9_ITEM9)
     if not missing:
         return None
-    return Outcome(
+    return (
         {},
         f"Suicide-risk answers missing: {labels(missing)}. Missing answers do not mean no risk: get them and "
         "review before anything else.",
@@ -1123,7 +1115,7 @@ def bp07(c: Context) -> Outcome | None:
         reasons.insert(0, f"not known: {labels(missing)}")
     if not reasons:
         return None
-    return Outcome(
+    return (
         inputs,
         f"A blood pressure measured by staff within {BP_MAX_AGE_DAYS} days is needed before treatment: "
         f"{'; '.join(reasons)}. Measure it.",
@@ -1145,7 +1137,7 @@ def bp08(c: Context) -> Outcome | None:
     if c.systolic is None or c.diastolic is None or c.plausible_bp:
         return None
     also = " BP-01 still looked at each value on its own." if c.bp01 else ""
-    return Outcome(
+    return (
         _reading(c),
         f"{_bp_text(c)}: not plausible ({'; '.join(_implausibility(c))}). Re-measure. BP-02 to BP-04 could not "
         f"use it.{also}",
@@ -1421,7 +1413,7 @@ answer_rule(
 )
 def med12(c: Context) -> Outcome | None:
     if c.facts.ketamine and c.answers["patient.weight_kg"] is None:
-        return Outcome(
+        return (
             {},
             f"Not known: {labels(['patient.weight_kg'])}. IV/IM ketamine is dosed per kilogram: weigh the patient.",
             None,
@@ -1876,9 +1868,9 @@ def prg04(c: Context) -> Outcome | None:
                 f'Not known: {labels(missing)}. The patient answered pregnant "{pregnant}" (PRG-01 covers that): '
                 "record this answer for completeness; it changes nothing PRG-01 asks."
             )
-        return Outcome({}, text, None, missing)
+        return ({}, text, None, missing)
     if possible == "yes" and pregnant == UNKNOWN:
-        return Outcome(
+        return (
             {PREGNANCY_POSSIBLE: "yes"},
             f"A pregnancy is possible and the patient does not know whether they are pregnant (or did not answer): "
             f"ask, and do a pregnancy test before any treatment. Missing: {labels([PREGNANT])}.",
@@ -1901,7 +1893,7 @@ def prg04(c: Context) -> Outcome | None:
 def ddi00(c: Context) -> Outcome | None:
     if c.medications is not None:
         return None
-    return Outcome(
+    return (
         {},
         "The medication list was not answered: ask what the patient takes (an empty list means none).",
         None,
@@ -2001,7 +1993,7 @@ def ddi09(c: Context) -> Outcome | None:
         return None
     names = list(c.medications.unmatched.values())
     # `missing` lists the names as entered, for reconciliation (spec §6).
-    return Outcome(
+    return (
         dict(c.medications.unmatched),
         f"Not found in the medication catalogue: {'; '.join(names)}. Reconcile them with the patient or pharmacy "
         "(exact names only; the engine never guesses).",
@@ -2053,7 +2045,7 @@ IND01_MESSAGES: Final = {trials: ind01_message(trials) for trials in range(TRD_T
 def ind02(c: Context) -> Outcome | None:
     trials = c.answers[TRIALS]
     if trials is None:
-        return Outcome(
+        return (
             {},
             f"Not known: {labels([TRIALS])}. Treatment resistance is not established: ask about earlier treatments.",
             None,
@@ -2116,7 +2108,7 @@ def log01(c: Context) -> Outcome | None:
         return fired({"logistics.has_ride_home": "no"}, f"The patient has no ride home. {rule_text}")
     if ride == UNKNOWN:
         missing = ["logistics.has_ride_home"]
-        return Outcome({}, f"Not known: {labels(missing)}. {rule_text}", None, missing)
+        return ({}, f"Not known: {labels(missing)}. {rule_text}", None, missing)
     return None
 
 
