@@ -118,6 +118,8 @@ def design(section: str, note: str = "") -> str:
 Outcome = tuple[Inputs, str | None, str | None, list[str]]
 
 
+# A rule that fires at its own level returns ``(inputs, message, None, [])`` itself (a call
+# less); ``fired`` is for another level.
 def fired(inputs: Inputs, message: str, *, level: str | None = None) -> Outcome:
     return (inputs, message, level, [])
 
@@ -318,7 +320,7 @@ def answer_rule(
     def check(c: Context) -> Outcome | None:
         hits, unknown = scan_triggers(prepared, c.answers)
         if hits:
-            return fired(hits, say(c, hits))
+            return (hits, say(c, hits), None, [])
         if unknown and unknown_is_incomplete:
             return incomplete(unknown)
         return None
@@ -414,10 +416,12 @@ def saf01(c: Context) -> Outcome | None:
     item9 = c.facts.phq9[8]
     if item9 is None or item9 < 1:
         return None
-    return fired(
+    return (
         {PHQ9_ITEM9: item9},
         f"PHQ-9 item 9 (thoughts of being better off dead or of hurting oneself) answered {item9} "
         f"({PHQ9_ANSWERS[item9]}, past 2 weeks): alert a clinician at once to assess suicide risk. " + CRISIS_RESOURCES,
+        None,
+        [],
     )
 
 
@@ -500,10 +504,12 @@ def saf03(c: Context) -> Outcome | None:
     if a[SAF_Q["q6"]] == "yes" and a[SAF_Q["q6_past_3_months"]] != "yes":
         timing = "not within the past 3 months" if a[SAF_Q["q6_past_3_months"]] == "no" else "timing not answered"
         also = f" Also answered: suicidal behaviour at some time (Q6 yes), {timing}."
-    return fired(
+    return (
         inputs,
         f"C-SSRS high risk: {'; '.join(found)}.{also} Alert a clinician at once; never just queue this. "
         + CRISIS_RESOURCES,
+        None,
+        [],
     )
 
 
@@ -533,10 +539,12 @@ def saf04(c: Context) -> Outcome | None:
             found.append("Q6 suicidal behaviour: yes, timing not answered")
     open_questions = _open_high_risk_questions(c)
     risk = "at least moderate risk" if open_questions else "moderate risk"
-    return fired(
+    return (
         inputs,
         f"C-SSRS {risk}: {'; '.join(found)}.{_open_note(c, open_questions)} Priority clinician review before "
         "anything else.",
+        None,
+        [],
     )
 
 
@@ -583,7 +591,7 @@ def _saf05(c: Context) -> Outcome | None:
         text += f" Not answered: {words}. A yes would raise the risk (to high for Q4 or Q5)."
     if unanswered or open_questions:
         text += " Ask now; SAF-06 lists the missing answers."
-    return fired(inputs, text + " Priority clinician review before anything else.")
+    return (inputs, text + " Priority clinician review before anything else.", None, [])
 
 
 def _required_safety_paths(q2_yes: bool, q6_yes: bool) -> tuple[str, ...]:
@@ -758,10 +766,12 @@ def ci05(c: Context) -> Outcome | None:
             "review, older needs caution.",
         )
     if c.event_days <= CI05_MAX_DAYS:
-        return fired(
+        return (
             _event_inputs(c),
             f"The patient reports {_event_phrase(c)}: within 6 weeks ({CI05_MAX_DAYS} days), a contraindication "
             f"in the esketamine EU label, applied by the clinic to {route_text(c)}. {EXCLUDE_NOTE}",
+            None,
+            [],
         )
     return None
 
@@ -809,10 +819,12 @@ def ci07(c: Context) -> Outcome | None:
         parts.append("esketamine nasal spray is approved for depression in adults only")
     if c.facts.ketamine:
         parts.append("IV/IM ketamine is not approved for depression at any age (off-label)")
-    return fired(
+    return (
         {"patient.date_of_birth": c.answers["patient.date_of_birth"]},
         f"Age {c.age} (under {ADULT_AGE}): {'; '.join(parts)}; its safety and effectiveness under {ADULT_AGE} "
         f"are not established. {EXCLUDE_NOTE}",
+        None,
+        [],
     )
 
 
@@ -844,7 +856,7 @@ def class_rule(
         found = c.medications.by_class.get(drug_class)
         if not found:
             return None
-        return fired(dict(found), say(c, listed(c, found, drug_class)))
+        return (dict(found), say(c, listed(c, found, drug_class)), None, [])
 
     rule(rule_id, level, title, checks, source, routes=(KETAMINE,) if ketamine_only else ALL_ROUTES)(check)
 
@@ -955,7 +967,7 @@ def bp01(c: Context) -> Outcome | None:
         " Alert a clinician at once; tell the patient to seek urgent care if they have symptoms (chest pain, "
         "shortness of breath, severe headache, weakness, numbness, vision or speech change)."
     )
-    return fired(_reading(c), text)
+    return (_reading(c), text, None, [])
 
 
 @rule(
@@ -968,11 +980,13 @@ def bp01(c: Context) -> Outcome | None:
 def bp02(c: Context) -> Outcome | None:
     if not c.bp02:
         return None
-    return fired(
+    return (
         _reading(c),
         f"{_bp_text(c)}: diastolic {c.diastolic} is above {BP02_DIASTOLIC_ABOVE}. The Swiss ketamine label "
         "contraindicates ketamine in untreated or poorly controlled hypertension above 180/100 mmHg at rest; the "
         f"clinic applies it to {route_text(c)}. Re-measure at rest.{_bp_caveats(c)} {EXCLUDE_NOTE}",
+        None,
+        [],
     )
 
 
@@ -997,11 +1011,13 @@ def bp03(c: Context) -> Outcome | None:
         above.append(f"diastolic {c.diastolic} is above {BP03_DIASTOLIC_ABOVE}")
     if not above:
         return None
-    return fired(
+    return (
         _reading(c),
         f"{_bp_text(c)}: {' and '.join(above)}. The esketamine label's general guide is to weigh the short "
         f"blood-pressure rise against the benefit above 140/90; the clinic uses it for {route_text(c)}. Recheck "
         f"before dosing.{_bp_caveats(c)}",
+        None,
+        [],
     )
 
 
@@ -1019,11 +1035,13 @@ def bp04(c: Context) -> Outcome | None:
     if c.age > BP04_AGE_ABOVE and BP04_SYSTOLIC_ABOVE < c.systolic <= BP04_SYSTOLIC_UP_TO:
         inputs = _reading(c)
         inputs["patient.date_of_birth"] = c.answers["patient.date_of_birth"]
-        return fired(
+        return (
             inputs,
             f"Age {c.age} (over {BP04_AGE_ABOVE}). {_bp_text(c)}: systolic {c.systolic} is above "
             f"{BP04_SYSTOLIC_ABOVE}. The esketamine phase-3 trials withheld the dose at this level in patients over "
             f"{BP04_AGE_ABOVE}; weigh it for {route_text(c)} and recheck before dosing.{_bp_caveats(c)}",
+            None,
+            [],
         )
     return None
 
@@ -1050,10 +1068,12 @@ def bp05(c: Context) -> Outcome | None:
         state = "says it is not under control"
     else:
         state = "does not know whether it is under control (or did not answer)"
-    return fired(
+    return (
         inputs,
         f"The patient reports diagnosed high blood pressure and {state}. Blood pressure rises after each dose of "
         f"{drug_text(c)}: confirm control with a measured reading before treatment and monitor it after dosing.",
+        None,
+        [],
     )
 
 
@@ -1184,7 +1204,7 @@ def _cardiac_rule_check(
         if in_event_window:
             hits.update(_event_inputs(c))
             found.append(f"{_event_phrase(c)}, {window}")
-        return fired(hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}")
+        return (hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}", None, [])
 
     return check
 
@@ -1304,7 +1324,7 @@ def med04(c: Context) -> Outcome | None:
             )
     if c.facts.ketamine:
         parts.append("IV/IM ketamine is cleared by the liver: weigh the dose and check liver tests.")
-    return fired({LIVER: liver}, " ".join(parts))
+    return ({LIVER: liver}, " ".join(parts), None, [])
 
 
 def _which(hits: Inputs) -> str:
@@ -1457,11 +1477,13 @@ def med13(c: Context) -> Outcome | None:
             state = "sleep apnoea reported by the patient: plan airway and breathing monitoring"
         else:
             state = "sleep apnoea not ruled out (answer not known): screen for sleep apnoea"
-        return fired(
+        return (
             inputs,
             f"BMI {c.bmi_tenths / 10} (35 or more; weight {_number(c.answers['patient.weight_kg'])} kg, height "
             f"{_number(c.answers['patient.height_cm'])} cm) with {state}. Risk of breathing problems during "
             f"sedation with {drug_text(c)}.",
+            None,
+            [],
         )
     return None
 
@@ -1486,7 +1508,7 @@ def med14(c: Context) -> Outcome | None:
         parts.append("Esketamine nasal spray: the EU label starts patients 65 and over at 28 mg.")
     if c.facts.ketamine:
         parts.append("IV/IM ketamine: weigh the dose and monitor blood pressure.")
-    return fired({"patient.date_of_birth": c.answers["patient.date_of_birth"]}, " ".join(parts))
+    return ({"patient.date_of_birth": c.answers["patient.date_of_birth"]}, " ".join(parts), None, [])
 
 
 # --- 5.5 Psychiatric and substance use ----------------------------------------------------
@@ -1606,10 +1628,12 @@ def psy07(c: Context) -> Outcome | None:
                     f"the answered DAST-10 items already score {floor}{counted} (the cut-off is "
                     f"{DAST10_EXCLUDE_FROM}; the full score is not known)"
                 )
-        return fired(
+        return (
             inputs,
             f"{_sentence('; '.join(found))}. {_sentence(drug_text(c))} can be misused: a clinician decides. "
             + EXCLUDE_NOTE,
+            None,
+            [],
         )
     if disorder != UNKNOWN and None not in c.facts.dast10:
         return None  # the common case: nothing missing
@@ -1638,9 +1662,9 @@ def _dast_band_rule(c: Context, total: int, low: int, high: int, advice: str) ->
                 "; the patient answered no to item 1 (drug use other than for medical reasons), so this score may "
                 "not reflect any drug use: confirm."
             )
-            return fired(scoring, text)
+            return (scoring, text, None, [])
         text += "."
-    return fired(scoring, f"{text} {advice}")
+    return (scoring, f"{text} {advice}", None, [])
 
 
 @rule(
@@ -1711,10 +1735,12 @@ def psy11(c: Context) -> Outcome | None:
             score = f"AUDIT-C score {c.auditc_total}"
         else:
             score = f"The answered AUDIT-C items already score {c.auditc_partial} (the full score is not known)"
-        return fired(
+        return (
             inputs,
             f"{score}: at or above the cut-off of {c.auditc_cutoff} ({who}), risky drinking. Alcohol adds "
             f"to the sedation of {drug_text(c)} (a CNS depressant): advise no alcohol around treatment.",
+            None,
+            [],
         )
     if None not in c.facts.auditc:
         return None  # complete and below the cut-off
@@ -1739,7 +1765,7 @@ PSY13_MESSAGES: Final = {
 def psy13(c: Context) -> Outcome | None:
     total = c.phq9_total
     if total is not None:
-        return fired(dict(zip(PHQ9.item_paths, c.facts.phq9, strict=True)), PSY13_MESSAGES[total])  # complete
+        return (dict(zip(PHQ9.item_paths, c.facts.phq9, strict=True)), PSY13_MESSAGES[total], None, [])  # complete
     missing = _missing_items(PHQ9, c.facts.phq9)
     if missing == [PHQ9_ITEM9]:
         return None  # only item 9 missing: SAF-06 reports it
@@ -1770,7 +1796,7 @@ def psy14(c: Context) -> Outcome | None:
     if total is None:
         return incomplete(_missing_items(GAD7, c.facts.gad7))
     if total >= PSY14_GAD7_FROM:
-        return fired(dict(zip(GAD7.item_paths, c.facts.gad7, strict=True)), PSY14_MESSAGES[total])  # complete
+        return (dict(zip(GAD7.item_paths, c.facts.gad7, strict=True)), PSY14_MESSAGES[total], None, [])  # complete
     return None
 
 
@@ -1800,7 +1826,7 @@ def prg01(c: Context) -> Outcome | None:
         )
     else:
         return None
-    return fired({PREGNANT: pregnant}, f"{text} {EXCLUDE_NOTE}")
+    return ({PREGNANT: pregnant}, f"{text} {EXCLUDE_NOTE}", None, [])
 
 
 def _breastfeeding(c: Context, hits: Inputs) -> str:
@@ -1838,9 +1864,11 @@ answer_rule(
 def prg03(c: Context) -> Outcome | None:
     planning = c.answers["reproductive.planning_pregnancy"]
     if planning == "yes":
-        return fired(
+        return (
             {"reproductive.planning_pregnancy": "yes"},
             f"The patient is planning a pregnancy: discuss timing and contraception before {drug_text(c)} treatment.",
+            None,
+            [],
         )
     if planning == UNKNOWN and c.answers[PREGNANCY_POSSIBLE] == "yes":
         return incomplete(["reproductive.planning_pregnancy"])
@@ -2021,7 +2049,7 @@ def ind01(c: Context) -> Outcome | None:
     trials = c.answers[TRIALS]
     if not isinstance(trials, int) or trials < TRD_TRIALS_FROM:
         return None
-    return fired({TRIALS: trials}, IND01_MESSAGES.get(trials) or ind01_message(trials))
+    return ({TRIALS: trials}, IND01_MESSAGES.get(trials) or ind01_message(trials), None, [])
 
 
 def ind01_message(trials: int) -> str:
@@ -2053,10 +2081,12 @@ def ind02(c: Context) -> Outcome | None:
         )
     if not isinstance(trials, int) or trials >= TRD_TRIALS_FROM:
         return None
-    return fired(
+    return (
         {TRIALS: trials},
         f"{trials} failed adequate antidepressant trial{'s' if trials != 1 else ''} in this episode (fewer than "
         f"{TRD_TRIALS_FROM}): treatment resistance is not established.",
+        None,
+        [],
     )
 
 
@@ -2071,10 +2101,12 @@ def ind02(c: Context) -> Outcome | None:
 def ind03(c: Context) -> Outcome | None:
     if not c.facts.ketamine:
         return None
-    return fired(
+    return (
         {"routes": list(c.facts.routes)},
         "IV/IM ketamine is a planned route: it is not approved for depression (off-label use). Record informed "
         "consent for off-label use.",
+        None,
+        [],
     )
 
 
@@ -2105,7 +2137,7 @@ def log01(c: Context) -> Outcome | None:
     ride = c.answers["logistics.has_ride_home"]
     rule_text = "No driving until the next day after a restful sleep: arrange a ride home."
     if ride == "no":
-        return fired({"logistics.has_ride_home": "no"}, f"The patient has no ride home. {rule_text}")
+        return ({"logistics.has_ride_home": "no"}, f"The patient has no ride home. {rule_text}", None, [])
     if ride == UNKNOWN:
         missing = ["logistics.has_ride_home"]
         return ({}, f"Not known: {labels(missing)}. {rule_text}", None, missing)
@@ -2123,10 +2155,12 @@ def log01(c: Context) -> Outcome | None:
 def log02(c: Context) -> Outcome | None:
     if not c.facts.esketamine:
         return None
-    return fired(
+    return (
         {"routes": list(c.facts.routes)},
         "Esketamine nasal spray (Spravato) is a planned route: enrol the patient in the Spravato REMS before the "
         "first session; monitoring for at least 2 hours after each dose.",
+        None,
+        [],
     )
 
 
