@@ -15,20 +15,22 @@ Flag = dict[str, object]
 Result = dict[str, object]
 
 
-def _quiet_parts(quiet_when: frozenset[tuple[str, Answer]]) -> tuple[str | None, Answer, frozenset[tuple[str, Answer]]]:
+def _quiet_parts(quiet_when: frozenset[tuple[str, Answer]]) -> tuple[str | None, object]:
     """A rule's quiet answers as the evaluator tests them: most rules have one, compared
     directly (a subscript and an ``==``, far cheaper than a set comparison of the answers'
-    items); several are compared as a set."""
+    items): (its path, its answer); several are compared as a set: (None, the set); none:
+    (None, None)."""
     if len(quiet_when) == 1:
         ((path, answer),) = quiet_when
-        return path, answer, frozenset()
-    return None, None, quiet_when
+        return path, answer
+    return None, quiet_when or None
 
 
-# Each rule's fixed parts, read once: (its check, id, level, source, then its quiet answers:
-# a single (path, answer), or a set of them).
+# Each rule's fixed parts, read once: (its check, its quiet answers as _quiet_parts gives
+# them, then (id, level, source), read only when it fires). Few parts: the loop unpacks
+# them for every rule of every document.
 _PREPARED: Final = tuple(
-    (rule.check, rule.id, rule.level, rule.source, *_quiet_parts(rule.quiet_when)) for rule in RULES
+    (rule.check, *_quiet_parts(rule.quiet_when), (rule.id, rule.level, rule.source)) for rule in RULES
 )
 # Every level and outcome level_rank accepts, to check a new bucket's level without a call.
 _RANKED: Final = frozenset((*LEVELS, NO_FLAGS_RAISED))
@@ -41,16 +43,17 @@ def evaluate(context: Context) -> list[Flag]:
     by_level: dict[str, list[Flag]] = {}
     answers = context.answers
     items = answers.items()
-    for check, rule_id, rule_level, source, quiet_path, quiet_answer, quiet_when in _PREPARED:  # sorted by id
+    for check, quiet_path, quiet_answer, fixed in _PREPARED:  # sorted by id
         # Skipped when the document has every answer with which the rule says nothing.
         if quiet_path is not None:
             if answers[quiet_path] == quiet_answer:
                 continue
-        elif quiet_when and items >= quiet_when:
+        elif quiet_answer is not None and items >= quiet_answer:  # type: ignore[operator]  # a set
             continue
         outcome = check(context)
         if outcome is None:
             continue
+        rule_id, rule_level, source = fixed
         inputs, message, level, missing = outcome
         level = level or rule_level
         flag: Flag = {
@@ -91,7 +94,7 @@ def scores_of(c: Context) -> dict[str, object]:
         bp_category = scoring.bp_category(c.systolic, c.diastolic)
     return {
         "age": c.age,
-        "bmi": None if c.bmi_tenths is None else scoring.tenths_to_float(c.bmi_tenths),
+        "bmi": None if c.bmi_tenths is None else c.bmi_tenths / 10,  # scoring.tenths_to_float
         "phq9": {"total": phq9, "band": None if phq9 is None else PHQ9_BAND_BY_TOTAL[phq9]},
         "gad7": {"total": gad7, "band": None if gad7 is None else GAD7_BAND_BY_TOTAL[gad7]},
         "auditc": {"total": auditc, "positive": None if auditc is None else auditc >= c.auditc_cutoff},

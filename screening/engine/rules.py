@@ -317,13 +317,27 @@ def answer_rule(
     if any("no" in values for values in triggers.values()):
         raise ValueError(f'{rule_id}: a trigger value "no" would contradict quiet_when')
 
-    def check(c: Context) -> Outcome | None:
-        hits, unknown = scan_triggers(prepared, c.answers)
-        if hits:
-            return (hits, say(c, hits), None, [])
-        if unknown and unknown_is_incomplete:
-            return incomplete(unknown)
-        return None
+    if len(prepared) == 1:  # most rules: one trigger, read without scan_triggers
+        ((path, values),) = prepared
+
+        def check(c: Context) -> Outcome | None:
+            value = c.answers[path]
+            if value in values:
+                hits: Inputs = {path: value}
+                return (hits, say(c, hits), None, [])
+            if value == UNKNOWN and unknown_is_incomplete:
+                return ({}, None, INCOMPLETE, [path])  # incomplete([path])
+            return None
+
+    else:
+
+        def check(c: Context) -> Outcome | None:
+            hits, unknown = scan_triggers(prepared, c.answers)
+            if hits:
+                return (hits, say(c, hits), None, [])
+            if unknown and unknown_is_incomplete:
+                return incomplete(unknown)
+            return None
 
     rule(rule_id, level, title, checks, source, routes=routes, quiet_when=dict.fromkeys(triggers, "no"))(check)
 
@@ -1503,12 +1517,28 @@ MED14_AGE_FROM: Final = 65
 def med14(c: Context) -> Outcome | None:
     if c.age is None or c.age < MED14_AGE_FROM:
         return None
-    parts = [f"Age {c.age} ({MED14_AGE_FROM} or over): older age predicts a larger blood-pressure rise."]
-    if c.facts.esketamine:
+    facts = c.facts
+    message = MED14_MESSAGES.get((c.age, facts.esketamine, facts.ketamine)) or med14_message(
+        c.age, facts.esketamine, facts.ketamine
+    )
+    return ({"patient.date_of_birth": c.answers["patient.date_of_birth"]}, message, None, [])
+
+
+def med14_message(age: int, esketamine: bool, ketamine: bool) -> str:
+    parts = [f"Age {age} ({MED14_AGE_FROM} or over): older age predicts a larger blood-pressure rise."]
+    if esketamine:
         parts.append("Esketamine nasal spray: the EU label starts patients 65 and over at 28 mg.")
-    if c.facts.ketamine:
+    if ketamine:
         parts.append("IV/IM ketamine: weigh the dose and monitor blood pressure.")
-    return ({"patient.date_of_birth": c.answers["patient.date_of_birth"]}, " ".join(parts), None, [])
+    return " ".join(parts)
+
+
+# MED-14's message for every age that fires it (§3: at most 120) and plan, written once.
+MED14_MESSAGES: Final = {
+    (age, esketamine, ketamine): med14_message(age, esketamine, ketamine)
+    for age in range(MED14_AGE_FROM, 121)
+    for esketamine, ketamine in ((True, False), (False, True), (True, True))
+}
 
 
 # --- 5.5 Psychiatric and substance use ----------------------------------------------------
@@ -1747,6 +1777,9 @@ def psy11(c: Context) -> Outcome | None:
     return incomplete(_missing_items(AUDITC, c.facts.auditc))
 
 
+PHQ9_PATHS: Final = PHQ9.item_paths
+GAD7_PATHS: Final = GAD7.item_paths
+
 # PSY-13's message for every possible PHQ-9 total, written once (it fires on most documents).
 PSY13_MESSAGES: Final = {
     total: f"PHQ-9 total {total} ({band_of(total, PHQ9_BANDS).replace('_', ' ')}): depression severity, for context."
@@ -1765,7 +1798,13 @@ PSY13_MESSAGES: Final = {
 def psy13(c: Context) -> Outcome | None:
     total = c.phq9_total
     if total is not None:
-        return (dict(zip(PHQ9.item_paths, c.facts.phq9, strict=True)), PSY13_MESSAGES[total], None, [])  # complete
+        # Complete: every item is an input (written out: cheaper than a dict of a zip).
+        i1, i2, i3, i4, i5, i6, i7, i8, i9 = c.facts.phq9
+        inputs: Inputs = {
+            PHQ9_PATHS[0]: i1, PHQ9_PATHS[1]: i2, PHQ9_PATHS[2]: i3, PHQ9_PATHS[3]: i4, PHQ9_PATHS[4]: i5,
+            PHQ9_PATHS[5]: i6, PHQ9_PATHS[6]: i7, PHQ9_PATHS[7]: i8, PHQ9_PATHS[8]: i9,
+        }  # fmt: skip
+        return (inputs, PSY13_MESSAGES[total], None, [])
     missing = _missing_items(PHQ9, c.facts.phq9)
     if missing == [PHQ9_ITEM9]:
         return None  # only item 9 missing: SAF-06 reports it
@@ -1796,7 +1835,13 @@ def psy14(c: Context) -> Outcome | None:
     if total is None:
         return incomplete(_missing_items(GAD7, c.facts.gad7))
     if total >= PSY14_GAD7_FROM:
-        return (dict(zip(GAD7.item_paths, c.facts.gad7, strict=True)), PSY14_MESSAGES[total], None, [])  # complete
+        # Complete: every item is an input (written out: cheaper than a dict of a zip).
+        i1, i2, i3, i4, i5, i6, i7 = c.facts.gad7
+        inputs: Inputs = {
+            GAD7_PATHS[0]: i1, GAD7_PATHS[1]: i2, GAD7_PATHS[2]: i3, GAD7_PATHS[3]: i4,
+            GAD7_PATHS[4]: i5, GAD7_PATHS[5]: i6, GAD7_PATHS[6]: i7,
+        }  # fmt: skip
+        return (inputs, PSY14_MESSAGES[total], None, [])
     return None
 
 
