@@ -76,7 +76,11 @@ def evaluate(context: Context) -> list[Flag]:
         return []
     if len(by_level) == 1:
         return next(iter(by_level.values()))
-    return [flag for level in _LEVELS_BY_SEVERITY for flag in by_level.get(level, ())]
+    flags: list[Flag] = []
+    for level in _LEVELS_BY_SEVERITY:
+        if level in by_level:
+            flags += by_level[level]
+    return flags
 
 
 def overall_of(flags: list[Flag]) -> str:

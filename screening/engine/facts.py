@@ -301,8 +301,7 @@ def _check_choice(field: Field, path: str, value: object, assessment: date, date
 
 
 def _check_date(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
-    parsed = parse_iso_date(value) if type(value) is str else None
-    if parsed is None or type(value) is not str:  # (the second test only tells mypy it is a str)
+    if type(value) is not str or (parsed := parse_iso_date(value)) is None:
         raise FactsError(path, field.rule_text)
     if parsed > assessment:
         raise FactsError(path, f"must not be after assessment_date ({assessment.isoformat()})")
@@ -313,12 +312,16 @@ def _check_date(field: Field, path: str, value: object, assessment: date, dates:
 def _check_integer(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
     if type(value) is not int:
         raise FactsError(path, "must be an integer")
+    if field.low <= value <= field.high:  # the common case, without a call
+        return value
     return _check_range(field, path, value)
 
 
 def _check_number(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
     if type(value) is not int and type(value) is not float:
         raise FactsError(path, "must be a number")
+    if field.low <= value <= field.high:  # the common case, without a call (NaN is not)
+        return value
     return _check_range(field, path, value)
 
 
@@ -475,6 +478,8 @@ _EMPTY_PHQ9: Final = (None,) * PHQ9.length
 _EMPTY_GAD7: Final = (None,) * GAD7.length
 _EMPTY_AUDITC: Final = (None,) * AUDITC.length
 _EMPTY_DAST10: Final = (None,) * DAST10.length
+#: Each questionnaire's items when it is not given, by key.
+_EMPTY_LISTS: Final = {"phq9": _EMPTY_PHQ9, "gad7": _EMPTY_GAD7, "auditc": _EMPTY_AUDITC, "dast10": _EMPTY_DAST10}
 
 
 def validate_facts(doc: object) -> Facts:
@@ -505,7 +510,7 @@ def validate_facts(doc: object) -> Facts:
             _read_answers(name, entries, section, answers, dates, assessment)
 
     # The items were checked by _check_list_instrument (Any: each list holds its own kind).
-    lists: dict[str, tuple[Any, ...]] = {}
+    lists: dict[str, tuple[Any, ...]] = dict(_EMPTY_LISTS)
     instruments = doc.get("instruments")
     if instruments is not None:
         if not isinstance(instruments, dict):
@@ -529,10 +534,10 @@ def validate_facts(doc: object) -> Facts:
         routes,
         answers,
         dates,
-        lists.get("phq9", _EMPTY_PHQ9),
-        lists.get("gad7", _EMPTY_GAD7),
-        lists.get("auditc", _EMPTY_AUDITC),
-        lists.get("dast10", _EMPTY_DAST10),
+        lists["phq9"],
+        lists["gad7"],
+        lists["auditc"],
+        lists["dast10"],
         medications,
         ESKETAMINE in routes,
         KETAMINE in routes,
