@@ -429,26 +429,31 @@ def _medication_error(path: str, item: object) -> NoReturn:
     raise AssertionError("an invalid entry was found above")  # pragma: no cover
 
 
-# Prepared once, per section (and for the C-SSRS object): key -> (answer path, the accepted
-# values of a choice field as a set or None, the field's check, the field). The common
-# answer, a valid choice, is accepted in the validation loop itself; anything else goes to
-# the check of the field's kind.
-_Entry = tuple[str, frozenset[str] | None, ScalarCheck, Field]
+# Prepared once, per section (and for the C-SSRS object). ``accepts``: key -> {each valid
+# choice: the answer path} for a choice field, {} for the others; the common answer, a valid
+# choice, is accepted with it in the validation loop itself. ``entries``: key -> (answer
+# path, the field's check, the field), for any other answer: the check of the field's kind.
+_Entry = tuple[str, ScalarCheck, Field]
 
 
-def _entries(fields: dict[str, Field]) -> dict[str, _Entry]:
+def _accepts(fields: dict[str, Field]) -> dict[str, dict[str, str]]:
     return {
-        key: (f.path, frozenset(f.choices) if f.kind in _CHOICE_KINDS else None, _CHECKS[f.kind], f)
-        for key, f in fields.items()
+        key: dict.fromkeys(f.choices, f.path) if f.kind in _CHOICE_KINDS else {} for key, f in fields.items()
     }
 
 
-_SECTION_ENTRIES: Final = tuple((name, _entries(fields)) for name, fields in SECTIONS.items())
+def _entries(fields: dict[str, Field]) -> dict[str, _Entry]:
+    return {key: (f.path, _CHECKS[f.kind], f) for key, f in fields.items()}
+
+
+_SECTION_ENTRIES: Final = tuple((name, _accepts(fields), _entries(fields)) for name, fields in SECTIONS.items())
+_CSSRS_ACCEPTS: Final = _accepts(CSSRS_FIELDS)
 _CSSRS_ENTRIES: Final = _entries(CSSRS_FIELDS)
 
 
 def _read_answers(
     name: str,
+    accepts: dict[str, dict[str, str]],
     entries: dict[str, _Entry],
     value: object,
     answers: dict[str, Answer],
@@ -463,15 +468,14 @@ def _read_answers(
         raise FactsError(name, "must be an object or null")
     for key, answer in value.items():
         try:
-            entry = entries[key]
+            accepted = accepts[key]
         except KeyError:
             raise FactsError(join_path(name, key), "unknown key") from None
-        if answer is not None:
-            path, choices, check, field = entry
-            if choices is not None and type(answer) is str and answer in choices:
-                answers[path] = answer
-            else:
-                answers[path] = check(field, path, answer, assessment, dates)
+        if type(answer) is str and answer in accepted:  # a valid choice (exactly a str)
+            answers[accepted[answer]] = answer
+        elif answer is not None:
+            path, check, field = entries[key]
+            answers[path] = check(field, path, answer, assessment, dates)
 
 
 _EMPTY_PHQ9: Final = (None,) * PHQ9.length
@@ -504,10 +508,10 @@ def validate_facts(doc: object) -> Facts:
     routes = _check_routes(doc.get("routes"))
     answers = dict(DEFAULT_ANSWERS)
     dates: dict[str, date] = {}
-    for name, entries in _SECTION_ENTRIES:
+    for name, accepts, entries in _SECTION_ENTRIES:
         section = doc.get(name)
         if section is not None:  # §3: a whole section given as null means every answer in it is unknown
-            _read_answers(name, entries, section, answers, dates, assessment)
+            _read_answers(name, accepts, entries, section, answers, dates, assessment)
 
     # The items were checked by _check_list_instrument (Any: each list holds its own kind).
     lists: dict[str, tuple[Any, ...]] = dict(_EMPTY_LISTS)
@@ -518,7 +522,8 @@ def validate_facts(doc: object) -> Facts:
         for key, value in instruments.items():
             if key == "cssrs":
                 if value is not None:
-                    _read_answers("instruments.cssrs", _CSSRS_ENTRIES, value, answers, dates, assessment)
+                    cssrs = "instruments.cssrs"
+                    _read_answers(cssrs, _CSSRS_ACCEPTS, _CSSRS_ENTRIES, value, answers, dates, assessment)
                 continue
             spec = LIST_INSTRUMENTS.get(key)
             if spec is None:
