@@ -62,6 +62,7 @@ from .scoring import (
     GAD7_BANDS,
     PHQ9_BANDS,
     SYSTOLIC_PLAUSIBLE,
+    auditc_cutoff,
     band_of,
     diastolic_in_range,
     systolic_in_range,
@@ -391,14 +392,23 @@ def _missing_items(instrument: ListInstrument, values: Sequence[object]) -> list
     return [path for path, v in zip(instrument.item_paths, values, strict=True) if v is None]
 
 
+def _when(days: int) -> str:
+    return "the assessment day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before the assessment"
+
+
+# How long before the assessment, for the first thousand days, written once.
+_WHEN_BY_DAYS: Final = tuple(_when(days) for days in range(1000))
+
+
 def _date_phrase(c: Context, path: str) -> str:
     """``on 2026-11-18 (2 days before the assessment)``, or ``date not given``."""
     day = c.facts.dates.get(path)
     if day is None:
         return "date not given"
     days = (c.facts.assessment_date - day).days
-    when = "the assessment day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before the assessment"
-    return f"on {day.isoformat()} ({when})"
+    when = _WHEN_BY_DAYS[days] if days < 1000 else _when(days)  # a date is never after the assessment
+    # The answer is the date as written, exactly YYYY-MM-DD: day.isoformat(), without its cost.
+    return f"on {c.answers[path]} ({when})"
 
 
 # --- 5.1 Safety -----------------------------------------------------------------------
@@ -1624,7 +1634,7 @@ DRUG_DISORDER: Final = "substance.drug_use_disorder_current"
 def _dast_scoring_items(c: Context) -> Inputs:
     """The DAST-10 answers that scored a point (item 3 scores for "no")."""
     # compress keeps the (path, answer) pairs whose point is 1, in order, without a Python loop.
-    return dict(compress(zip(DAST10.item_paths, c.facts.dast10, strict=True), c.dast10_points))
+    return dict(compress(zip(DAST10.item_paths, c.facts.dast10), c.dast10_points))  # noqa: B905 (ten and ten)
 
 
 @rule(
@@ -1676,11 +1686,22 @@ def psy07(c: Context) -> Outcome | None:
 DAST10_ITEM3: Final = DAST10.item_path(DAST10_REVERSED_ITEM)
 
 
-def _dast_band_rule(c: Context, total: int, low: int, high: int, advice: str) -> Outcome:
+def _dast_band_text(total: int, low: int, high: int) -> str:
+    return f"DAST-10 score {total} ({DAST10_BAND_BY_TOTAL[total]}, {low}-{high})."
+
+
+# The first sentence of PSY-08 (3-5) and PSY-09 (1-2) for each total, written once.
+DAST_BAND_TEXTS: Final = {
+    **{total: _dast_band_text(total, 3, 5) for total in range(3, 6)},
+    **{total: _dast_band_text(total, 1, 2) for total in range(1, 3)},
+}
+
+
+def _dast_band_rule(c: Context, total: int, advice: str) -> Outcome:
     """PSY-08/PSY-09: a complete DAST-10 ``total`` in the band, and PSY-07 did not fire (the
     rules test that before they call this)."""
     scoring = _dast_scoring_items(c)
-    text = f"DAST-10 score {total} ({DAST10_BAND_BY_TOTAL[total]}, {low}-{high})."
+    text = DAST_BAND_TEXTS[total]
     item1 = c.facts.dast10[0]
     if DAST10_ITEM3 in scoring:
         text += (
@@ -1708,7 +1729,11 @@ def psy08(c: Context) -> Outcome | None:
     total = c.dast10_total
     if c.psy07 or total is None or not 3 <= total <= 5:
         return None
-    return _dast_band_rule(c, total, 3, 5, f"Discuss drug use: {drug_text(c)} can be misused.")
+    return _dast_band_rule(c, total, PSY08_ADVICE[c.facts.esketamine, c.facts.ketamine])
+
+
+# PSY-08's advice for each plan, written once.
+PSY08_ADVICE: Final = {plan: f"Discuss drug use: {drug} can be misused." for plan, drug in _DRUG_TEXTS.items()}
 
 
 @rule(
@@ -1722,7 +1747,7 @@ def psy09(c: Context) -> Outcome | None:
     total = c.dast10_total
     if c.psy07 or total is None or not 1 <= total <= 2:
         return None
-    return _dast_band_rule(c, total, 1, 2, "Low level of drug-related problems, for context.")
+    return _dast_band_rule(c, total, "Low level of drug-related problems, for context.")
 
 
 answer_rule(
@@ -1744,6 +1769,28 @@ answer_rule(
 AUDITC_SEX_WORDS: Final = {"male": "male", "female": "female"}
 
 
+def psy11_message(total: int | None, partial: int, cutoff: int, sex: Answer, drug: str) -> str:
+    who = AUDITC_SEX_WORDS.get(str(sex)) or f"sex at birth {sex}; clinic default"
+    if total is not None:
+        score = f"AUDIT-C score {total}"
+    else:
+        score = f"The answered AUDIT-C items already score {partial} (the full score is not known)"
+    return (
+        f"{score}: at or above the cut-off of {cutoff} ({who}), risky drinking. Alcohol adds "
+        f"to the sedation of {drug} (a CNS depressant): advise no alcohol around treatment."
+    )
+
+
+# PSY-11's message for a complete AUDIT-C at or above the cut-off, for every total, sex at birth
+# (a validated choice) and plan, written once.
+PSY11_MESSAGES: Final[dict[tuple[int, Answer, bool, bool], str]] = {
+    (total, sex, *plan): psy11_message(total, total, auditc_cutoff(sex), sex, drug)
+    for sex in ("female", "male", "intersex", UNKNOWN)
+    for total in range(auditc_cutoff(sex), AUDITC.length * AUDITC.high + 1)
+    for plan, drug in _DRUG_TEXTS.items()
+}
+
+
 @rule(
     "PSY-11",
     CAUTION,
@@ -1758,20 +1805,16 @@ def psy11(c: Context) -> Outcome | None:
     if c.auditc_partial >= c.auditc_cutoff:
         sex = c.answers["patient.sex_at_birth"]
         # The items that scored (an unanswered item or a 0 adds nothing).
-        inputs: Inputs = dict(compress(zip(AUDITC.item_paths, c.facts.auditc, strict=True), c.facts.auditc))
+        inputs: Inputs = dict(compress(zip(AUDITC.item_paths, c.facts.auditc), c.facts.auditc))  # noqa: B905
         inputs["patient.sex_at_birth"] = sex
-        who = AUDITC_SEX_WORDS.get(str(sex)) or f"sex at birth {sex}; clinic default"
-        if c.auditc_total is not None:
-            score = f"AUDIT-C score {c.auditc_total}"
-        else:
-            score = f"The answered AUDIT-C items already score {c.auditc_partial} (the full score is not known)"
-        return (
-            inputs,
-            f"{score}: at or above the cut-off of {c.auditc_cutoff} ({who}), risky drinking. Alcohol adds "
-            f"to the sedation of {drug_text(c)} (a CNS depressant): advise no alcohol around treatment.",
-            None,
-            [],
-        )
+        facts = c.facts
+        total = c.auditc_total
+        message = None
+        if total is not None:
+            message = PSY11_MESSAGES.get((total, sex, facts.esketamine, facts.ketamine))
+        if message is None:
+            message = psy11_message(total, c.auditc_partial, c.auditc_cutoff, sex, drug_text(c))
+        return (inputs, message, None, [])
     if None not in c.facts.auditc:
         return None  # complete and below the cut-off
     return incomplete(_missing_items(AUDITC, c.facts.auditc))
