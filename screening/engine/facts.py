@@ -281,10 +281,12 @@ def parse_iso_date(value: object) -> date | None:
     """A strict ``YYYY-MM-DD`` date, or None when ``value`` is not one."""
     if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
         return None
-    if not (value.isascii() and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit()):
-        return None
+    # Ten characters with "-" at 4 and 7: date.fromisoformat accepts exactly YYYY-MM-DD in
+    # ASCII digits among them (its digits are ASCII digits; a non-ASCII character makes the
+    # text longer than ten bytes, and the week form has its second "-" at 8), so no digit
+    # test is needed here.
     try:
-        return date.fromisoformat(value)  # exactly YYYY-MM-DD in ASCII digits by now
+        return date.fromisoformat(value)
     except ValueError:
         return None
 
