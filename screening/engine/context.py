@@ -78,13 +78,17 @@ def _days_since(day: date | None, reference: date) -> int | None:
     return None if day is None else (reference - day).days
 
 
+# The path of each medication's name, for the first hundred, written once.
+_NAME_PATHS: Final = tuple(f"medications[{number}].name" for number in range(100))
+
+
 def match_medications(facts: Facts) -> MedicationMatches | None:
     if facts.medications is None:
         return None
     by_class: dict[str, dict[str, str]] = {}
     unmatched: dict[str, str] = {}
     for number, medication in enumerate(facts.medications, start=1):
-        path = f"medications[{number}].name"
+        path = _NAME_PATHS[number] if number < len(_NAME_PATHS) else f"medications[{number}].name"
         parts = match_parts(medication.name)
         if not parts:
             unmatched[path] = medication.name
@@ -100,8 +104,7 @@ def build_context(facts: Facts) -> Context:
     answers = facts.answers
     reference = facts.assessment_date
 
-    birth = facts.dates.get("patient.date_of_birth")
-    age = None if birth is None else scoring.age_on(birth, reference)
+    age = facts.age  # scoring.age_on(date of birth, assessment date), by validate_facts
     weight, height = answers["patient.weight_kg"], answers["patient.height_cm"]
     bmi = None
     if isinstance(weight, (int, float)) and isinstance(height, (int, float)):

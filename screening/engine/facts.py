@@ -248,6 +248,8 @@ class Facts:
     #: Whether each route is planned (``"esketamine" in routes``), worked out once.
     esketamine: bool
     ketamine: bool
+    #: Whole years on the assessment date (scoring.age_on), worked out once; None without a date of birth.
+    age: int | None
 
     def as_document(self) -> dict[str, object]:
         """The canonical facts document: every key written out, unknowns explicit.
@@ -534,7 +536,7 @@ def validate_facts(doc: object) -> Facts:
                 lists[key] = _check_list_instrument(spec, value)
 
     medications = _check_medications(doc.get("medications"))
-    _check_consistency(answers, dates, assessment)
+    age = _check_consistency(answers, dates, assessment)
 
     return Facts(
         assessment,
@@ -548,13 +550,15 @@ def validate_facts(doc: object) -> Facts:
         medications,
         ESKETAMINE in routes,
         KETAMINE in routes,
+        age,
     )
 
 
-def _check_consistency(answers: Mapping[str, Answer], dates: Mapping[str, date], assessment: date) -> None:
-    """The cross-field checks of §3."""
+def _check_consistency(answers: Mapping[str, Answer], dates: Mapping[str, date], assessment: date) -> int | None:
+    """The cross-field checks of §3; returns the age on the assessment date (None: no date of birth)."""
     birth = dates.get("patient.date_of_birth")
-    if birth is not None and age_on(birth, assessment) > MAX_AGE_YEARS:
+    age = None if birth is None else age_on(birth, assessment)
+    if age is not None and age > MAX_AGE_YEARS:
         raise FactsError("patient.date_of_birth", f"age over {MAX_AGE_YEARS} on assessment_date")
     event = answers["medical.cardiovascular_event"]
     if "medical.cardiovascular_event_date" in dates and event != "yes":
@@ -562,6 +566,7 @@ def _check_consistency(answers: Mapping[str, Answer], dates: Mapping[str, date],
             "medical.cardiovascular_event_date",
             f'must be null when medical.cardiovascular_event is "{event}"',
         )
+    return age
 
 
 # --- Plain-language labels (the message spec's label table) ---------------------------------
