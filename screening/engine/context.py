@@ -57,6 +57,7 @@ class Context:
     bp01: bool
     bp02: bool
     event_days: int | None  # days since a dated cardiovascular event
+    bp_days: int | None  # days since the blood-pressure reading (None: undated)
     phq9_total: int | None
     gad7_total: int | None
     auditc_total: int | None
@@ -126,6 +127,7 @@ def build_context(facts: Facts) -> Context:
     )
     bp02 = plausible and not bp01 and diastolic is not None and diastolic > BP02_DIASTOLIC_ABOVE
 
+    bp_date = facts.dates.get("vitals.bp_date")
     event_days = None
     if answers["medical.cardiovascular_event"] == "yes":
         event_days = _days_since(facts.dates.get("medical.cardiovascular_event_date"), reference)
@@ -163,6 +165,7 @@ def build_context(facts: Facts) -> Context:
         bp01,
         bp02,
         event_days,
+        None if bp_date is None else (reference - bp_date).days,
         None if None in phq9 else sum(phq9),  # type: ignore[arg-type]
         None if None in gad7 else sum(gad7),  # type: ignore[arg-type]
         auditc_total,

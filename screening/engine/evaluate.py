@@ -9,7 +9,7 @@ from .context import DAST10_BAND_BY_TOTAL, GAD7_BAND_BY_TOTAL, PHQ9_BAND_BY_TOTA
 from .errors import FactsError
 from .facts import Answer, Facts, validate_facts
 from .levels import INFO, LEVELS, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
-from .rules import RULES, missing_cssrs_answers, missing_message
+from .rules import RULES, _missing_message, missing_cssrs_answers
 
 Flag = dict[str, object]
 Result = dict[str, object]
@@ -60,7 +60,7 @@ def evaluate(context: Context) -> list[Flag]:
             "rule": rule_id,
             "level": level,
             # Built only now that the rule has fired (Rule.message_for, inlined).
-            "message": message if message is not None else missing_message(missing),
+            "message": message if message is not None else _missing_message(tuple(missing)),  # missing_message
             "inputs": inputs,
             "missing": missing,
             "source": source,

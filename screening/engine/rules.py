@@ -230,7 +230,17 @@ def _route_text(routes: tuple[str, ...], applies: tuple[str, ...]) -> str:
 
 def route_text(c: Context, applies: Sequence[str] = ALL_ROUTES) -> str:
     """``esketamine nasal spray (Spravato) and IV/IM ketamine``: the routes named in full."""
+    if applies is ALL_ROUTES:  # most rules: every planned route, by plan from a table
+        facts = c.facts
+        return _ROUTE_TEXTS[facts.esketamine, facts.ketamine]
     return _route_text(c.facts.routes, tuple(applies))
+
+
+# Every planned route named in full, for each plan (esketamine planned, ketamine planned), written once.
+_ROUTE_TEXTS: Final = {
+    (ESKETAMINE in routes, KETAMINE in routes): _route_text(routes, ALL_ROUTES)
+    for routes in ((ESKETAMINE,), (KETAMINE,), ALL_ROUTES)
+}
 
 
 @lru_cache(maxsize=64)
@@ -667,12 +677,15 @@ def saf06(c: Context) -> Outcome | None:
         missing.insert(0, PHQ9_ITEM9)
     if not missing:
         return None
+    return ({}, _saf06_message(tuple(missing)), None, missing)
+
+
+# Cached by the missing paths, on which alone the message depends (as _missing_message).
+@lru_cache(maxsize=256)
+def _saf06_message(missing: tuple[str, ...]) -> str:
     return (
-        {},
         f"Suicide-risk answers missing: {labels(missing)}. Missing answers do not mean no risk: get them and "
-        "review before anything else.",
-        None,
-        missing,
+        "review before anything else."
     )
 
 
@@ -916,7 +929,22 @@ BP04_SYSTOLIC_UP_TO: Final = 180
 # Spec §5.3, BP-07: a measured reading at most 30 days old (clinic policy default).
 BP_MAX_AGE_DAYS: Final = 30
 
-BP_SOURCES: Final = {"measured": "measured", "self_reported": "self-reported by the patient"}
+# " is above 180" and the like, written once: a message names the limit a value is above.
+_ABOVE_CRISIS_SYSTOLIC: Final = f" is above {CRISIS_SYSTOLIC_ABOVE}"
+_ABOVE_CRISIS_DIASTOLIC: Final = f" is above {CRISIS_DIASTOLIC_ABOVE}"
+_ABOVE_BP02_DIASTOLIC: Final = f" is above {BP02_DIASTOLIC_ABOVE}"
+_ABOVE_BP03_SYSTOLIC: Final = f" is above {BP03_SYSTOLIC_ABOVE}"
+_ABOVE_BP03_DIASTOLIC: Final = f" is above {BP03_DIASTOLIC_ABOVE}"
+_AGE_OVER_BP04: Final = f" (over {BP04_AGE_ABOVE}). "
+_ABOVE_BP04_SYSTOLIC: Final = (
+    f" is above {BP04_SYSTOLIC_ABOVE}. The esketamine phase-3 trials withheld the dose at this level in patients "
+    f"over {BP04_AGE_ABOVE}; weigh it for "
+)
+
+BP_SOURCES: Final[dict[Answer, str]] = {"measured": "measured", "self_reported": "self-reported by the patient"}
+
+#: Every blood-pressure value §3 accepts (0-400), as text, written once (cheaper than formatting).
+BP_VALUE_TEXTS: Final = tuple(str(value) for value in range(401))
 
 
 def _reading(c: Context) -> Inputs:
@@ -932,23 +960,43 @@ def _bp_text(c: Context) -> str:
     """``Blood pressure 150/95 mmHg, self-reported by the patient, on 2026-03-01 (264 days before the
     assessment)``: the reading with its source and its age."""
 
-    systolic = "?" if c.systolic is None else c.systolic
-    diastolic = "?" if c.diastolic is None else c.diastolic
-    source = BP_SOURCES.get(str(c.answers["vitals.bp_source"]), "source not known")
-    return f"Blood pressure {systolic}/{diastolic} mmHg, {source}, {_date_phrase(c, 'vitals.bp_date')}"
+    systolic = "?" if c.systolic is None else BP_VALUE_TEXTS[c.systolic]
+    diastolic = "?" if c.diastolic is None else BP_VALUE_TEXTS[c.diastolic]
+    source = BP_SOURCES.get(c.answers["vitals.bp_source"], "source not known")  # a str: a validated choice
+    days = c.bp_days  # _date_phrase, with the days the context worked out
+    if days is None:
+        when = "date not given"
+    else:
+        when = f"on {c.answers['vitals.bp_date']} ({_WHEN_BY_DAYS[days] if days < 1000 else _when(days)})"
+    return f"Blood pressure {systolic}/{diastolic} mmHg, {source}, {when}"
 
 
 def _bp_caveats(c: Context) -> str:
     """What makes a reading less sure: not measured, old, undated (spec §1 item 4)."""
+    days = c.bp_days
+    return BP_CAVEATS[
+        c.answers["vitals.bp_source"] != "measured", days is None, days is not None and days > BP_MAX_AGE_DAYS
+    ]
+
+
+def _caveats_text(not_measured: bool, undated: bool, old: bool) -> str:
     notes = []
-    if c.answers["vitals.bp_source"] != "measured":
+    if not_measured:
         notes.append("it is not a clinic measurement")
-    day = c.facts.dates.get("vitals.bp_date")
-    if day is None:
+    if undated:
         notes.append("its date is not known")
-    elif (c.facts.assessment_date - day).days > BP_MAX_AGE_DAYS:
+    elif old:
         notes.append(f"it is more than {BP_MAX_AGE_DAYS} days old")
     return f" Measure it now: {' and '.join(notes)}." if notes else ""
+
+
+# _bp_caveats for (not measured, undated, more than BP_MAX_AGE_DAYS old), written once.
+BP_CAVEATS: Final = {
+    (not_measured, undated, old): _caveats_text(not_measured, undated, old)
+    for not_measured in (False, True)
+    for undated in (False, True)
+    for old in (False, True)
+}
 
 
 def _implausibility(c: Context) -> list[str]:
@@ -978,9 +1026,9 @@ def bp01(c: Context) -> Outcome | None:
         return None
     crisis = []
     if c.systolic is not None and systolic_in_range(c.systolic) and c.systolic > CRISIS_SYSTOLIC_ABOVE:
-        crisis.append(f"systolic {c.systolic} is above {CRISIS_SYSTOLIC_ABOVE}")
+        crisis.append(f"systolic {BP_VALUE_TEXTS[c.systolic]}{_ABOVE_CRISIS_SYSTOLIC}")
     if c.diastolic is not None and diastolic_in_range(c.diastolic) and c.diastolic > CRISIS_DIASTOLIC_ABOVE:
-        crisis.append(f"diastolic {c.diastolic} is above {CRISIS_DIASTOLIC_ABOVE}")
+        crisis.append(f"diastolic {BP_VALUE_TEXTS[c.diastolic]}{_ABOVE_CRISIS_DIASTOLIC}")
     text = f"{_bp_text(c)}: {' and '.join(crisis)}, the hypertensive-crisis range."
     if c.systolic is None or c.diastolic is None:
         text += " The other value is missing."
@@ -1004,9 +1052,10 @@ def bp01(c: Context) -> Outcome | None:
 def bp02(c: Context) -> Outcome | None:
     if not c.bp02:
         return None
+    assert c.diastolic is not None  # BP-02 reads a plausible reading: it has both values
     return (
         _reading(c),
-        f"{_bp_text(c)}: diastolic {c.diastolic} is above {BP02_DIASTOLIC_ABOVE}. The Swiss ketamine label "
+        f"{_bp_text(c)}: diastolic {BP_VALUE_TEXTS[c.diastolic]}{_ABOVE_BP02_DIASTOLIC}. The Swiss ketamine label "
         "contraindicates ketamine in untreated or poorly controlled hypertension above 180/100 mmHg at rest; the "
         f"clinic applies it to {route_text(c)}. Re-measure at rest.{_bp_caveats(c)} {EXCLUDE_NOTE}",
         None,
@@ -1030,9 +1079,9 @@ def bp03(c: Context) -> Outcome | None:
         return None
     above = []
     if c.systolic > BP03_SYSTOLIC_ABOVE:
-        above.append(f"systolic {c.systolic} is above {BP03_SYSTOLIC_ABOVE}")
+        above.append(f"systolic {BP_VALUE_TEXTS[c.systolic]}{_ABOVE_BP03_SYSTOLIC}")
     if c.diastolic > BP03_DIASTOLIC_ABOVE:
-        above.append(f"diastolic {c.diastolic} is above {BP03_DIASTOLIC_ABOVE}")
+        above.append(f"diastolic {BP_VALUE_TEXTS[c.diastolic]}{_ABOVE_BP03_DIASTOLIC}")
     if not above:
         return None
     return (
@@ -1061,9 +1110,8 @@ def bp04(c: Context) -> Outcome | None:
         inputs["patient.date_of_birth"] = c.answers["patient.date_of_birth"]
         return (
             inputs,
-            f"Age {c.age} (over {BP04_AGE_ABOVE}). {_bp_text(c)}: systolic {c.systolic} is above "
-            f"{BP04_SYSTOLIC_ABOVE}. The esketamine phase-3 trials withheld the dose at this level in patients over "
-            f"{BP04_AGE_ABOVE}; weigh it for {route_text(c)} and recheck before dosing.{_bp_caveats(c)}",
+            f"Age {c.age}{_AGE_OVER_BP04}{_bp_text(c)}: systolic {BP_VALUE_TEXTS[c.systolic]}{_ABOVE_BP04_SYSTOLIC}"
+            f"{route_text(c)} and recheck before dosing.{_bp_caveats(c)}",
             None,
             [],
         )
@@ -1128,13 +1176,13 @@ def bp07(c: Context) -> Outcome | None:
     a = c.answers
     # The common case, a complete reading measured within the window, says nothing: found
     # before any list is built.
-    bp_date = c.facts.dates.get("vitals.bp_date")
+    days = c.bp_days
     if (
-        bp_date is not None
+        days is not None
+        and days <= BP_MAX_AGE_DAYS
         and c.systolic is not None
         and c.diastolic is not None
         and a["vitals.bp_source"] == "measured"
-        and (c.facts.assessment_date - bp_date).days <= BP_MAX_AGE_DAYS
     ):
         return None
     missing: list[str] = []
@@ -1148,13 +1196,11 @@ def bp07(c: Context) -> Outcome | None:
     elif source != "measured":
         inputs["vitals.bp_source"] = source
         reasons.append("the reading was self-reported by the patient, not measured")
-    if bp_date is None:
+    if days is None:
         missing.append("vitals.bp_date")
-    else:
-        days = (c.facts.assessment_date - bp_date).days
-        if days > BP_MAX_AGE_DAYS:
-            inputs["vitals.bp_date"] = a["vitals.bp_date"]
-            reasons.append(f"the reading is {days} days old (more than {BP_MAX_AGE_DAYS})")
+    elif days > BP_MAX_AGE_DAYS:
+        inputs["vitals.bp_date"] = a["vitals.bp_date"]
+        reasons.append(f"the reading is {days} days old (more than {BP_MAX_AGE_DAYS})")
     if missing:
         reasons.insert(0, f"not known: {labels(missing)}")
     if not reasons:
