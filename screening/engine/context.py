@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Final
 
 from . import scoring
@@ -69,6 +70,8 @@ class Context:
     saf03: bool
     saf04: bool
     medications: MedicationMatches | None  # None: medications not answered
+    #: ``medications.by_class``, or empty when medications were not answered.
+    medication_classes: Mapping[str, Mapping[str, str]]
 
 
 def _int_or_none(value: Answer) -> int | None:
@@ -81,6 +84,9 @@ def _days_since(day: date | None, reference: date) -> int | None:
 
 # The path of each medication's name, for the first hundred, written once.
 _NAME_PATHS: Final = tuple(f"medications[{number}].name" for number in range(100))
+
+
+_NO_CLASSES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType({})
 
 
 def match_medications(facts: Facts) -> MedicationMatches | None:
@@ -154,6 +160,7 @@ def build_context(facts: Facts) -> Context:
     # scoring.complete_sum and partial_sum, written out: a total only of a complete questionnaire.
     phq9, gad7, auditc = facts.phq9, facts.gad7, facts.auditc
     auditc_total = None if None in auditc else sum(auditc)  # type: ignore[arg-type]
+    matches = match_medications(facts)
     return Context(
         facts,
         answers,
@@ -176,5 +183,6 @@ def build_context(facts: Facts) -> Context:
         psy07,
         saf03,
         saf04,
-        match_medications(facts),
+        matches,
+        _NO_CLASSES if matches is None else matches.by_class,
     )

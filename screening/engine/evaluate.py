@@ -9,7 +9,7 @@ from .context import DAST10_BAND_BY_TOTAL, GAD7_BAND_BY_TOTAL, PHQ9_BAND_BY_TOTA
 from .errors import FactsError
 from .facts import Answer, Facts, validate_facts
 from .levels import INFO, LEVELS, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
-from .rules import RULES, _missing_message, missing_cssrs_answers
+from .rules import RULES, _missing_message
 
 Flag = dict[str, object]
 Result = dict[str, object]
@@ -115,9 +115,14 @@ def cssrs_risk(c: Context) -> str:
     if c.saf04:
         return "moderate"
     answers = c.answers
-    if answers["instruments.cssrs.q1"] == "yes" or answers["instruments.cssrs.q2"] == "yes":
+    q2 = answers["instruments.cssrs.q2"]
+    if answers["instruments.cssrs.q1"] == "yes" or q2 == "yes":
         return "low"
-    if missing_cssrs_answers(c):
+    # missing_cssrs_answers, for Q2 not yes: Q1, Q2, Q6, and the Q6 timing when Q6 is yes.
+    q6 = answers["instruments.cssrs.q6"]
+    if answers["instruments.cssrs.q1"] is None or q2 is None or q6 is None:
+        return "unknown"
+    if q6 == "yes" and answers["instruments.cssrs.q6_past_3_months"] is None:
         return "unknown"
     return "none"
 

@@ -888,11 +888,10 @@ def class_rule(
     """
 
     def check(c: Context) -> Outcome | None:
-        if c.medications is None or (ketamine_only and not c.facts.ketamine):
+        classes = c.medication_classes  # empty when the list is not answered
+        if drug_class not in classes or (ketamine_only and not c.facts.ketamine):
             return None
-        found = c.medications.by_class.get(drug_class)
-        if not found:
-            return None
+        found = classes[drug_class]  # a class is there only with a medication in it
         return (dict(found), say(c, listed(c, found, drug_class)), None, [])
 
     rule(rule_id, level, title, checks, source, routes=(KETAMINE,) if ketamine_only else ALL_ROUTES)(check)
@@ -1200,18 +1199,17 @@ def bp07(c: Context) -> Outcome | None:
         missing.append("vitals.bp_date")
     elif days > BP_MAX_AGE_DAYS:
         inputs["vitals.bp_date"] = a["vitals.bp_date"]
-        reasons.append(f"the reading is {days} days old (more than {BP_MAX_AGE_DAYS})")
+        reasons.append(f"the reading is {days}{_DAYS_OLD}")
     if missing:
         reasons.insert(0, f"not known: {labels(missing)}")
     if not reasons:
         return None
-    return (
-        inputs,
-        f"A blood pressure measured by staff within {BP_MAX_AGE_DAYS} days is needed before treatment: "
-        f"{'; '.join(reasons)}. Measure it.",
-        None,
-        missing,
-    )
+    return (inputs, f"{_BP07_NEEDED}{'; '.join(reasons)}. Measure it.", None, missing)
+
+
+# BP-07's sentences with the limit written in, once.
+_DAYS_OLD: Final = f" days old (more than {BP_MAX_AGE_DAYS})"
+_BP07_NEEDED: Final = f"A blood pressure measured by staff within {BP_MAX_AGE_DAYS} days is needed before treatment: "
 
 
 @rule(
