@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from . import scoring
@@ -38,8 +39,12 @@ _RANKED: Final = frozenset((*LEVELS, NO_FLAGS_RAISED))
 _LEVELS_BY_SEVERITY: Final = tuple(sorted(LEVELS, key=level_rank, reverse=True))
 
 
-def evaluate(context: Context) -> list[Flag]:
-    """Run every rule and collect every flag, highest level first, then by rule id."""
+def evaluate_in_a_loop(context: Context) -> list[Flag]:
+    """Run every rule and collect every flag, highest level first, then by rule id.
+
+    What :func:`evaluate` does, written as one loop over the rules: the reference the
+    generated evaluator is tested against (tests/screening/test_engine_evaluator.py).
+    """
     by_level: dict[str, list[Flag]] = {}
     answers = context.answers
     items = answers.items()
@@ -72,6 +77,11 @@ def evaluate(context: Context) -> list[Flag]:
             by_level[level] = [flag]
         else:
             bucket.append(flag)
+    return _in_level_order(by_level)
+
+
+def _in_level_order(by_level: dict[str, list[Flag]]) -> list[Flag]:
+    """The flags of every level, from the most severe down (each level's in rule order)."""
     if not by_level:
         return []
     if len(by_level) == 1:
@@ -81,6 +91,88 @@ def evaluate(context: Context) -> list[Flag]:
         if level in by_level:
             flags += by_level[level]
     return flags
+
+
+
+# --- The evaluator, generated once at import -------------------------------------------
+#
+# evaluate_in_a_loop pays, for every rule of every document, a step of the loop, the unpacking
+# of the rule's parts and the tests of its quiet answers. The evaluator below does the same
+# work written out rule after rule (the source is built here from RULES, in id order, and
+# compiled once), so that a rule costs its quiet test and, when it runs, its call.
+
+
+def _evaluator_source() -> tuple[str, dict[str, object]]:
+    names: dict[str, object] = {
+        "_RANKED": _RANKED,
+        "level_rank": level_rank,
+        "_missing_message": _missing_message,
+        "_in_level_order": _in_level_order,
+    }
+    lines = [
+        "def evaluate(context):",
+        "    by_level = {}",
+        "    answers = context.answers",
+        "    items = answers.items()",
+    ]
+    for number, (check, quiet_path, quiet_answer, fixed) in enumerate(_PREPARED):
+        rule_id, rule_level, source = fixed
+        names.update(
+            {
+                f"check_{number}": check,
+                f"quiet_path_{number}": quiet_path,
+                f"quiet_answer_{number}": quiet_answer,
+                f"rule_id_{number}": rule_id,
+                f"rule_level_{number}": rule_level,
+                f"source_{number}": source,
+            }
+        )
+        indent = "    "
+        lines.append(f"    # {rule_id}")
+        if quiet_path is not None:
+            lines.append(f"    if not answers[quiet_path_{number}] == quiet_answer_{number}:")
+            indent = "        "
+        elif quiet_answer is not None:
+            lines.append(f"    if not items >= quiet_answer_{number}:")
+            indent = "        "
+        body = [
+            f"outcome = check_{number}(context)",
+            "if outcome is not None:",
+            "    inputs, message, level, missing = outcome",
+            f"    level = level or rule_level_{number}",
+            "    flag = {",
+            f"        'rule': rule_id_{number},",
+            "        'level': level,",
+            "        'message': message if message is not None else _missing_message(tuple(missing)),",
+            "        'inputs': inputs,",
+            "        'missing': missing,",
+            f"        'source': source_{number},",
+            "    }",
+            "    bucket = by_level.get(level)",
+            "    if bucket is None:",
+            "        if level not in _RANKED:",
+            "            level_rank(level)",
+            "        by_level[level] = [flag]",
+            "    else:",
+            "        bucket.append(flag)",
+        ]
+        lines += [indent + line for line in body]
+    lines.append("    return _in_level_order(by_level)")
+    return "\n".join(lines) + "\n", names
+
+
+def _compile_evaluator() -> Callable[[Context], list[Flag]]:
+    source, names = _evaluator_source()
+    exec(compile(source, "<screening.engine.evaluate: generated evaluator>", "exec"), names)  # noqa: S102
+    generated = names["evaluate"]
+    assert callable(generated)
+    return generated
+
+
+#: Run every rule and collect every flag, highest level first, then by rule id: what
+#: :func:`evaluate_in_a_loop` does, generated (see above).
+evaluate: Final = _compile_evaluator()
+evaluate.__doc__ = "Run every rule and collect every flag, highest level first, then by rule id."
 
 
 def overall_of(flags: list[Flag]) -> str:
@@ -131,10 +223,12 @@ def screen_facts(facts: Facts) -> Result:
     """Screen validated facts."""
     context = build_context(facts)
     flags = evaluate(context)
+    # overall_of(flags), inlined: the highest level, or NO_FLAGS_RAISED for none or only INFO.
+    overall = NO_FLAGS_RAISED if not flags or flags[0]["level"] == INFO else str(flags[0]["level"])
     return {
         "schema": RESULT_SCHEMA,
         "ruleset": RULESET_VERSION,
-        "overall": overall_of(flags),
+        "overall": overall,
         "flags": flags,
         "scores": scores_of(context),
     }

@@ -509,7 +509,8 @@ def validate_facts(doc: object) -> Facts:
             if key not in TOP_LEVEL_KEYS:
                 raise FactsError(join_path("", key), "unknown key")
 
-    routes = _check_routes(doc.get("routes"))
+    routes = doc.get("routes")
+    routes = ALL_ROUTES if routes is None else _check_routes(routes)  # §3: absent or null means both
     answers = dict(DEFAULT_ANSWERS)
     dates: dict[str, date] = {}
     for name, accepts, entries in _SECTION_ENTRIES:
