@@ -139,7 +139,7 @@ def build_context(facts: Facts) -> Context:
         event_days = _days_since(facts.dates.get("medical.cardiovascular_event_date"), reference)
 
     dast10 = facts.dast10
-    dast_points = scoring.dast10_points(dast10)
+    dast_points = tuple(map(dict.__getitem__, scoring.DAST10_ITEM_POINTS, dast10))  # scoring.dast10_points
     # A total can only grow: the answered items alone may already reach the threshold.
     # An unanswered item 3 counts as its scoring answer ("no") here, because an unknown must
     # never read calmer than a "no" would (spec §1.2); the reported total stays null.
