@@ -259,5 +259,8 @@ def test_a_rule_skipped_for_its_quiet_answers_would_have_said_nothing(doc, rule)
         if quiet.get(section) is None:
             quiet[section] = {}
         quiet[section][key] = answer
+    medical = quiet.get("medical") or {}
+    if medical.get("cardiovascular_event") != "yes" and medical.get("cardiovascular_event_date") is not None:
+        medical["cardiovascular_event_date"] = None  # §3: a date only with an event "yes"
     context = build_context(validate_facts(quiet))
     assert rule.check(context) is None
