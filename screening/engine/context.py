@@ -74,10 +74,6 @@ class Context:
     medication_classes: Mapping[str, Mapping[str, str]]
 
 
-def _int_or_none(value: Answer) -> int | None:
-    return value if type(value) is int else None
-
-
 def _days_since(day: date | None, reference: date) -> int | None:
     return None if day is None else (reference - day).days
 

@@ -388,13 +388,6 @@ def reported(finding: str, consequence: str, *, exclude: bool = False) -> Say:
 YES: Final = ("yes",)
 
 
-def _items(instrument: ListInstrument, values: Sequence[object]) -> Inputs:
-    """The answered items by path (a complete questionnaire, the common case, without a filter)."""
-    if None not in values:
-        return dict(zip(instrument.item_paths, values, strict=True))
-    return {path: v for path, v in zip(instrument.item_paths, values, strict=True) if v is not None}
-
-
 def _missing_items(instrument: ListInstrument, values: Sequence[object]) -> list[str]:
     """The unanswered items' paths (none, the common case, without a loop)."""
     if None not in values:
