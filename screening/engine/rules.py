@@ -1712,8 +1712,8 @@ def psy07(c: Context) -> Outcome | None:
             None,
             [],
         )
-    if disorder != UNKNOWN and None not in c.facts.dast10:
-        return None  # the common case: nothing missing
+    if disorder != UNKNOWN and c.dast10_total is not None:
+        return None  # the common case: nothing missing (a total only of a complete DAST-10)
     missing = _missing_items(DAST10, c.facts.dast10)
     if disorder == UNKNOWN:
         missing.append(DRUG_DISORDER)
@@ -1852,8 +1852,8 @@ def psy11(c: Context) -> Outcome | None:
         if message is None:
             message = psy11_message(total, c.auditc_partial, c.auditc_cutoff, sex, drug_text(c))
         return (inputs, message, None, [])
-    if None not in c.facts.auditc:
-        return None  # complete and below the cut-off
+    if c.auditc_total is not None:
+        return None  # complete (it has a total) and below the cut-off
     return incomplete(_missing_items(AUDITC, c.facts.auditc))
 
 
