@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, NoReturn, cast
+from typing import Any, Final, NoReturn
 
 from .errors import FactsError, join_path
 from .levels import FACTS_SCHEMA
@@ -245,14 +245,11 @@ class Facts:
     auditc: tuple[int | None, ...]
     dast10: tuple[str | None, ...]
     medications: tuple[Medication, ...] | None
-
-    @property
-    def esketamine(self) -> bool:
-        return ESKETAMINE in self.routes
-
-    @property
-    def ketamine(self) -> bool:
-        return KETAMINE in self.routes
+    #: Whether each route is planned (``"esketamine" in routes``), worked out once.
+    esketamine: bool
+    ketamine: bool
+    #: Whole years on the assessment date (scoring.age_on), worked out once; None without a date of birth.
+    age: int | None
 
     def as_document(self) -> dict[str, object]:
         """The canonical facts document: every key written out, unknowns explicit.
@@ -286,10 +283,12 @@ def parse_iso_date(value: object) -> date | None:
     """A strict ``YYYY-MM-DD`` date, or None when ``value`` is not one."""
     if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
         return None
-    if not (value.isascii() and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit()):
-        return None
+    # Ten characters with "-" at 4 and 7: date.fromisoformat accepts exactly YYYY-MM-DD in
+    # ASCII digits among them (its digits are ASCII digits; a non-ASCII character makes the
+    # text longer than ten bytes, and the week form has its second "-" at 8), so no digit
+    # test is needed here.
     try:
-        return date.fromisoformat(value)  # exactly YYYY-MM-DD in ASCII digits by now
+        return date.fromisoformat(value)
     except ValueError:
         return None
 
@@ -306,24 +305,27 @@ def _check_choice(field: Field, path: str, value: object, assessment: date, date
 
 
 def _check_date(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
-    parsed = parse_iso_date(value)
-    if parsed is None:
+    if type(value) is not str or (parsed := parse_iso_date(value)) is None:
         raise FactsError(path, field.rule_text)
     if parsed > assessment:
         raise FactsError(path, f"must not be after assessment_date ({assessment.isoformat()})")
     dates[field.path] = parsed
-    return cast(str, value)
+    return value
 
 
 def _check_integer(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
     if type(value) is not int:
         raise FactsError(path, "must be an integer")
+    if field.low <= value <= field.high:  # the common case, without a call
+        return value
     return _check_range(field, path, value)
 
 
 def _check_number(field: Field, path: str, value: object, assessment: date, dates: dict[str, date]) -> Answer:
     if type(value) is not int and type(value) is not float:
         raise FactsError(path, "must be a number")
+    if field.low <= value <= field.high:  # the common case, without a call (NaN is not)
+        return value
     return _check_range(field, path, value)
 
 
@@ -374,12 +376,6 @@ def _check_list_instrument(spec: ListInstrument, value: object) -> tuple[object,
         elif not 0 <= item <= spec.high:
             raise FactsError(spec.item_path(number), f"out of range: must be from 0 to {spec.high}")
     raise AssertionError("an invalid item was found above")  # pragma: no cover
-
-
-def _check_object(path: str, value: object) -> dict[str, object]:
-    if not isinstance(value, dict):
-        raise FactsError(path, "must be an object or null")
-    return value
 
 
 def _check_routes(value: object) -> tuple[str, ...]:
@@ -437,26 +433,31 @@ def _medication_error(path: str, item: object) -> NoReturn:
     raise AssertionError("an invalid entry was found above")  # pragma: no cover
 
 
-# Prepared once, per section (and for the C-SSRS object): key -> (answer path, the accepted
-# values of a choice field as a set or None, the field's check, the field). The common
-# answer, a valid choice, is accepted in the validation loop itself; anything else goes to
-# the check of the field's kind.
-_Entry = tuple[str, frozenset[str] | None, ScalarCheck, Field]
+# Prepared once, per section (and for the C-SSRS object). ``accepts``: key -> {each valid
+# choice: the answer path} for a choice field, {} for the others; the common answer, a valid
+# choice, is accepted with it in the validation loop itself. ``entries``: key -> (answer
+# path, the field's check, the field), for any other answer: the check of the field's kind.
+_Entry = tuple[str, ScalarCheck, Field]
 
 
-def _entries(fields: dict[str, Field]) -> dict[str, _Entry]:
+def _accepts(fields: dict[str, Field]) -> dict[str, dict[str, str]]:
     return {
-        key: (f.path, frozenset(f.choices) if f.kind in _CHOICE_KINDS else None, _CHECKS[f.kind], f)
-        for key, f in fields.items()
+        key: dict.fromkeys(f.choices, f.path) if f.kind in _CHOICE_KINDS else {} for key, f in fields.items()
     }
 
 
-_SECTION_ENTRIES: Final = tuple((name, _entries(fields)) for name, fields in SECTIONS.items())
+def _entries(fields: dict[str, Field]) -> dict[str, _Entry]:
+    return {key: (f.path, _CHECKS[f.kind], f) for key, f in fields.items()}
+
+
+_SECTION_ENTRIES: Final = tuple((name, _accepts(fields), _entries(fields)) for name, fields in SECTIONS.items())
+_CSSRS_ACCEPTS: Final = _accepts(CSSRS_FIELDS)
 _CSSRS_ENTRIES: Final = _entries(CSSRS_FIELDS)
 
 
 def _read_answers(
     name: str,
+    accepts: dict[str, dict[str, str]],
     entries: dict[str, _Entry],
     value: object,
     answers: dict[str, Answer],
@@ -467,23 +468,26 @@ def _read_answers(
 
     A null answer leaves the field's default (§3: ``"unknown"`` or None).
     """
-    for key, answer in _check_object(name, value).items():
+    if not isinstance(value, dict):
+        raise FactsError(name, "must be an object or null")
+    for key, answer in value.items():
         try:
-            entry = entries[key]
+            accepted = accepts[key]
         except KeyError:
             raise FactsError(join_path(name, key), "unknown key") from None
-        if answer is not None:
-            path, choices, check, field = entry
-            if choices is not None and type(answer) is str and answer in choices:
-                answers[path] = answer
-            else:
-                answers[path] = check(field, path, answer, assessment, dates)
+        if type(answer) is str and answer in accepted:  # a valid choice (exactly a str)
+            answers[accepted[answer]] = answer
+        elif answer is not None:
+            path, check, field = entries[key]
+            answers[path] = check(field, path, answer, assessment, dates)
 
 
 _EMPTY_PHQ9: Final = (None,) * PHQ9.length
 _EMPTY_GAD7: Final = (None,) * GAD7.length
 _EMPTY_AUDITC: Final = (None,) * AUDITC.length
 _EMPTY_DAST10: Final = (None,) * DAST10.length
+#: Each questionnaire's items when it is not given, by key.
+_EMPTY_LISTS: Final = {"phq9": _EMPTY_PHQ9, "gad7": _EMPTY_GAD7, "auditc": _EMPTY_AUDITC, "dast10": _EMPTY_DAST10}
 
 
 def validate_facts(doc: object) -> Facts:
@@ -505,21 +509,39 @@ def validate_facts(doc: object) -> Facts:
             if key not in TOP_LEVEL_KEYS:
                 raise FactsError(join_path("", key), "unknown key")
 
-    routes = _check_routes(doc.get("routes"))
+    routes = doc.get("routes")
+    routes = ALL_ROUTES if routes is None else _check_routes(routes)  # §3: absent or null means both
     answers = dict(DEFAULT_ANSWERS)
     dates: dict[str, date] = {}
-    for name, entries in _SECTION_ENTRIES:
+    for name, accepts, entries in _SECTION_ENTRIES:
         section = doc.get(name)
-        if section is not None:  # §3: a whole section given as null means every answer in it is unknown
-            _read_answers(name, entries, section, answers, dates, assessment)
+        if section is None:  # §3: a whole section given as null means every answer in it is unknown
+            continue
+        # _read_answers, inlined for the sections (a call less for each of them).
+        if not isinstance(section, dict):
+            raise FactsError(name, "must be an object or null")
+        for key, answer in section.items():
+            try:
+                accepted = accepts[key]
+            except KeyError:
+                raise FactsError(join_path(name, key), "unknown key") from None
+            if type(answer) is str and answer in accepted:  # a valid choice (exactly a str)
+                answers[accepted[answer]] = answer
+            elif answer is not None:
+                path, check, field = entries[key]
+                answers[path] = check(field, path, answer, assessment, dates)
 
-    lists: dict[str, tuple[object, ...]] = {}
+    # The items were checked by _check_list_instrument (Any: each list holds its own kind).
+    lists: dict[str, tuple[Any, ...]] = dict(_EMPTY_LISTS)
     instruments = doc.get("instruments")
     if instruments is not None:
-        for key, value in _check_object("instruments", instruments).items():
+        if not isinstance(instruments, dict):
+            raise FactsError("instruments", "must be an object or null")
+        for key, value in instruments.items():
             if key == "cssrs":
                 if value is not None:
-                    _read_answers("instruments.cssrs", _CSSRS_ENTRIES, value, answers, dates, assessment)
+                    cssrs = "instruments.cssrs"
+                    _read_answers(cssrs, _CSSRS_ACCEPTS, _CSSRS_ENTRIES, value, answers, dates, assessment)
                 continue
             spec = LIST_INSTRUMENTS.get(key)
             if spec is None:
@@ -528,26 +550,29 @@ def validate_facts(doc: object) -> Facts:
                 lists[key] = _check_list_instrument(spec, value)
 
     medications = _check_medications(doc.get("medications"))
-    _check_consistency(answers, dates, assessment)
+    age = _check_consistency(answers, dates, assessment)
 
     return Facts(
-        assessment_date=assessment,
-        routes=routes,
-        answers=answers,
-        dates=dates,
-        # The items were checked by _check_list_instrument.
-        phq9=cast("tuple[int | None, ...]", lists.get("phq9", _EMPTY_PHQ9)),
-        gad7=cast("tuple[int | None, ...]", lists.get("gad7", _EMPTY_GAD7)),
-        auditc=cast("tuple[int | None, ...]", lists.get("auditc", _EMPTY_AUDITC)),
-        dast10=cast("tuple[str | None, ...]", lists.get("dast10", _EMPTY_DAST10)),
-        medications=medications,
+        assessment,
+        routes,
+        answers,
+        dates,
+        lists["phq9"],
+        lists["gad7"],
+        lists["auditc"],
+        lists["dast10"],
+        medications,
+        ESKETAMINE in routes,
+        KETAMINE in routes,
+        age,
     )
 
 
-def _check_consistency(answers: Mapping[str, Answer], dates: Mapping[str, date], assessment: date) -> None:
-    """The cross-field checks of §3."""
+def _check_consistency(answers: Mapping[str, Answer], dates: Mapping[str, date], assessment: date) -> int | None:
+    """The cross-field checks of §3; returns the age on the assessment date (None: no date of birth)."""
     birth = dates.get("patient.date_of_birth")
-    if birth is not None and age_on(birth, assessment) > MAX_AGE_YEARS:
+    age = None if birth is None else age_on(birth, assessment)
+    if age is not None and age > MAX_AGE_YEARS:
         raise FactsError("patient.date_of_birth", f"age over {MAX_AGE_YEARS} on assessment_date")
     event = answers["medical.cardiovascular_event"]
     if "medical.cardiovascular_event_date" in dates and event != "yes":
@@ -555,6 +580,7 @@ def _check_consistency(answers: Mapping[str, Answer], dates: Mapping[str, date],
             "medical.cardiovascular_event_date",
             f'must be null when medical.cardiovascular_event is "{event}"',
         )
+    return age
 
 
 # --- Plain-language labels (the message spec's label table) ---------------------------------

@@ -1,7 +1,7 @@
 """The rules of rule set 2026.1 (SCREENING_SPEC.md §5).
 
 Each rule is small: an id, the level at which it fires, the routes it applies to, what it
-checks, its source, and a check. A check returns an :class:`Outcome` (fired, or
+checks, its source, and a check. A check returns an ``Outcome`` tuple (fired, or
 ``INCOMPLETE`` with the missing fields) or ``None``. The evaluator runs every rule and
 collects every flag; no rule stops another.
 
@@ -22,7 +22,7 @@ are actually missing (facts.FIELD_LABELS).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
 from typing import Final
@@ -62,6 +62,7 @@ from .scoring import (
     GAD7_BANDS,
     PHQ9_BANDS,
     SYSTOLIC_PLAUSIBLE,
+    auditc_cutoff,
     band_of,
     diastolic_in_range,
     systolic_in_range,
@@ -111,28 +112,21 @@ def design(section: str, note: str = "") -> str:
     return f"Design (SCREENING_SPEC.md {section}{': ' + note if note else ''})"
 
 
-# Not frozen: built for every document, and a frozen dataclass's __init__ pays an
-# object.__setattr__ call per field. Nothing writes to it after it is built.
-@dataclass(slots=True)
-class Outcome:
-    """What a rule found.
-
-    ``level`` None means the rule's own level. ``message`` None is allowed only for an
-    INCOMPLETE outcome: the message is then built from the labels of ``missing``.
-    """
-
-    inputs: Inputs = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)
-    level: str | None = None
-    message: str | None = None
+#: What a rule found: ``(inputs, message, level, missing)``, a plain tuple (a rule fires on
+#: nearly every document, and a tuple is built for a fraction of the cost of an object).
+#: ``level`` None means the rule's own level. ``message`` None is allowed only for an
+#: INCOMPLETE outcome: the message is then built from the labels of ``missing``.
+Outcome = tuple[Inputs, str | None, str | None, list[str]]
 
 
+# A rule that fires at its own level returns ``(inputs, message, None, [])`` itself (a call
+# less); ``fired`` is for another level.
 def fired(inputs: Inputs, message: str, *, level: str | None = None) -> Outcome:
-    return Outcome(inputs, [], level, message)
+    return (inputs, message, level, [])
 
 
 def incomplete(missing: list[str], *, inputs: Inputs | None = None, message: str | None = None) -> Outcome:
-    return Outcome(inputs or {}, missing, INCOMPLETE, message)
+    return (inputs or {}, message, INCOMPLETE, missing)
 
 
 def labels(paths: Sequence[str]) -> str:
@@ -175,9 +169,10 @@ class Rule:
     quiet_when: frozenset[tuple[str, Answer]] = frozenset()
 
     def message_for(self, outcome: Outcome) -> str:
-        if outcome.message is not None:
-            return outcome.message
-        return missing_message(outcome.missing)
+        _inputs, message, _level, missing = outcome
+        if message is not None:
+            return message
+        return missing_message(missing)
 
 
 RULES_BY_ID: dict[str, Rule] = {}
@@ -235,7 +230,17 @@ def _route_text(routes: tuple[str, ...], applies: tuple[str, ...]) -> str:
 
 def route_text(c: Context, applies: Sequence[str] = ALL_ROUTES) -> str:
     """``esketamine nasal spray (Spravato) and IV/IM ketamine``: the routes named in full."""
+    if applies is ALL_ROUTES:  # most rules: every planned route, by plan from a table
+        facts = c.facts
+        return _ROUTE_TEXTS[facts.esketamine, facts.ketamine]
     return _route_text(c.facts.routes, tuple(applies))
+
+
+# Every planned route named in full, for each plan (esketamine planned, ketamine planned), written once.
+_ROUTE_TEXTS: Final = {
+    (ESKETAMINE in routes, KETAMINE in routes): _route_text(routes, ALL_ROUTES)
+    for routes in ((ESKETAMINE,), (KETAMINE,), ALL_ROUTES)
+}
 
 
 @lru_cache(maxsize=64)
@@ -243,9 +248,17 @@ def _drug_text(routes: tuple[str, ...]) -> str:
     return " and ".join(DRUG_NAMES[route] for route in _planned(routes, ALL_ROUTES))
 
 
+# The drugs named for each plan, (esketamine planned, ketamine planned) -> text, prepared once.
+_DRUG_TEXTS: Final = {
+    (ESKETAMINE in routes, KETAMINE in routes): _drug_text(routes)
+    for routes in ((ESKETAMINE,), (KETAMINE,), ALL_ROUTES)
+}
+
+
 def drug_text(c: Context) -> str:
     """``esketamine``, ``ketamine`` or ``esketamine and ketamine``: the drugs of the planned routes."""
-    return _drug_text(c.facts.routes)
+    facts = c.facts
+    return _DRUG_TEXTS[facts.esketamine, facts.ketamine]
 
 
 def drug_is(c: Context) -> str:
@@ -315,13 +328,27 @@ def answer_rule(
     if any("no" in values for values in triggers.values()):
         raise ValueError(f'{rule_id}: a trigger value "no" would contradict quiet_when')
 
-    def check(c: Context) -> Outcome | None:
-        hits, unknown = scan_triggers(prepared, c.answers)
-        if hits:
-            return fired(hits, say(c, hits))
-        if unknown and unknown_is_incomplete:
-            return incomplete(unknown)
-        return None
+    if len(prepared) == 1:  # most rules: one trigger, read without scan_triggers
+        ((path, values),) = prepared
+
+        def check(c: Context) -> Outcome | None:
+            value = c.answers[path]
+            if value in values:
+                hits: Inputs = {path: value}
+                return (hits, say(c, hits), None, [])
+            if value == UNKNOWN and unknown_is_incomplete:
+                return ({}, None, INCOMPLETE, [path])  # incomplete([path])
+            return None
+
+    else:
+
+        def check(c: Context) -> Outcome | None:
+            hits, unknown = scan_triggers(prepared, c.answers)
+            if hits:
+                return (hits, say(c, hits), None, [])
+            if unknown and unknown_is_incomplete:
+                return incomplete(unknown)
+            return None
 
     rule(rule_id, level, title, checks, source, routes=routes, quiet_when=dict.fromkeys(triggers, "no"))(check)
 
@@ -361,18 +388,19 @@ def reported(finding: str, consequence: str, *, exclude: bool = False) -> Say:
 YES: Final = ("yes",)
 
 
-def _items(instrument: ListInstrument, values: Sequence[object]) -> Inputs:
-    """The answered items by path (a complete questionnaire, the common case, without a filter)."""
-    if None not in values:
-        return dict(zip(instrument.item_paths, values, strict=True))
-    return {path: v for path, v in zip(instrument.item_paths, values, strict=True) if v is not None}
-
-
 def _missing_items(instrument: ListInstrument, values: Sequence[object]) -> list[str]:
     """The unanswered items' paths (none, the common case, without a loop)."""
     if None not in values:
         return []
     return [path for path, v in zip(instrument.item_paths, values, strict=True) if v is None]
+
+
+def _when(days: int) -> str:
+    return "the assessment day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before the assessment"
+
+
+# How long before the assessment, for the first thousand days, written once.
+_WHEN_BY_DAYS: Final = tuple(_when(days) for days in range(1000))
 
 
 def _date_phrase(c: Context, path: str) -> str:
@@ -381,8 +409,9 @@ def _date_phrase(c: Context, path: str) -> str:
     if day is None:
         return "date not given"
     days = (c.facts.assessment_date - day).days
-    when = "the assessment day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before the assessment"
-    return f"on {day.isoformat()} ({when})"
+    when = _WHEN_BY_DAYS[days] if days < 1000 else _when(days)  # a date is never after the assessment
+    # The answer is the date as written, exactly YYYY-MM-DD: day.isoformat(), without its cost.
+    return f"on {c.answers[path]} ({when})"
 
 
 # --- 5.1 Safety -----------------------------------------------------------------------
@@ -414,10 +443,12 @@ def saf01(c: Context) -> Outcome | None:
     item9 = c.facts.phq9[8]
     if item9 is None or item9 < 1:
         return None
-    return fired(
+    return (
         {PHQ9_ITEM9: item9},
         f"PHQ-9 item 9 (thoughts of being better off dead or of hurting oneself) answered {item9} "
         f"({PHQ9_ANSWERS[item9]}, past 2 weeks): alert a clinician at once to assess suicide risk. " + CRISIS_RESOURCES,
+        None,
+        [],
     )
 
 
@@ -441,7 +472,8 @@ def per_answers(paths: tuple[str, ...]) -> Callable[[Check], Check]:
                 outcome = outcomes[key] = check(c)
             if outcome is None:
                 return None
-            return Outcome(dict(outcome.inputs), list(outcome.missing), outcome.level, outcome.message)
+            inputs, message, level, missing = outcome
+            return (dict(inputs), message, level, list(missing))
 
         return cached
 
@@ -499,10 +531,12 @@ def saf03(c: Context) -> Outcome | None:
     if a[SAF_Q["q6"]] == "yes" and a[SAF_Q["q6_past_3_months"]] != "yes":
         timing = "not within the past 3 months" if a[SAF_Q["q6_past_3_months"]] == "no" else "timing not answered"
         also = f" Also answered: suicidal behaviour at some time (Q6 yes), {timing}."
-    return fired(
+    return (
         inputs,
         f"C-SSRS high risk: {'; '.join(found)}.{also} Alert a clinician at once; never just queue this. "
         + CRISIS_RESOURCES,
+        None,
+        [],
     )
 
 
@@ -532,10 +566,12 @@ def saf04(c: Context) -> Outcome | None:
             found.append("Q6 suicidal behaviour: yes, timing not answered")
     open_questions = _open_high_risk_questions(c)
     risk = "at least moderate risk" if open_questions else "moderate risk"
-    return fired(
+    return (
         inputs,
         f"C-SSRS {risk}: {'; '.join(found)}.{_open_note(c, open_questions)} Priority clinician review before "
         "anything else.",
+        None,
+        [],
     )
 
 
@@ -546,8 +582,19 @@ def saf04(c: Context) -> Outcome | None:
     "C-SSRS Q1 (wish to be dead) or Q2 (suicidal thoughts) yes; and neither SAF-03 nor SAF-04 fired.",
     COLUMBIA + " (Q1 or Q2 yes alone is low risk)",
 )
-@per_answers(CSSRS_PATHS)  # it reads the C-SSRS answers and nothing else
 def saf05(c: Context) -> Outcome | None:
+    # Most documents: no Q1 or Q2 yes, or a higher risk proven; said without the cache's key.
+    a = c.answers
+    if c.saf03 or c.saf04 or (a[SAF_Q1] != "yes" and a[SAF_Q2] != "yes"):
+        return None
+    return _saf05(c)
+
+
+SAF_Q1: Final = SAF_Q["q1"]
+
+
+@per_answers(CSSRS_PATHS)  # it reads the C-SSRS answers and nothing else
+def _saf05(c: Context) -> Outcome | None:
     if c.saf03 or c.saf04:
         return None
     a = c.answers
@@ -571,7 +618,7 @@ def saf05(c: Context) -> Outcome | None:
         text += f" Not answered: {words}. A yes would raise the risk (to high for Q4 or Q5)."
     if unanswered or open_questions:
         text += " Ask now; SAF-06 lists the missing answers."
-    return fired(inputs, text + " Priority clinician review before anything else.")
+    return (inputs, text + " Priority clinician review before anything else.", None, [])
 
 
 def _required_safety_paths(q2_yes: bool, q6_yes: bool) -> tuple[str, ...]:
@@ -583,6 +630,9 @@ def _required_safety_paths(q2_yes: bool, q6_yes: bool) -> tuple[str, ...]:
         required += CSSRS_FOLLOWUP_AFTER_Q6  # asked only when Q6 is yes
     return tuple(SAF_Q[q] for q in required)
 
+
+SAF_Q2: Final = SAF_Q["q2"]
+SAF_Q6: Final = SAF_Q["q6"]
 
 # The required C-SSRS answers, in order, prepared once for (Q2 yes, Q6 yes).
 REQUIRED_SAFETY_PATHS: Final = {
@@ -613,15 +663,22 @@ def missing_cssrs_answers(c: Context) -> list[str]:
     design("§5.1", "a missing answer is not 'no risk'"),
 )
 def saf06(c: Context) -> Outcome | None:
-    missing = missing_safety_answers(c)
+    a = c.answers
+    required = REQUIRED_SAFETY_PATHS[a[SAF_Q2] == "yes", a[SAF_Q6] == "yes"]
+    missing = [path for path in required if a[path] is None]  # missing_safety_answers, inlined
+    if c.facts.phq9[8] is None:
+        missing.insert(0, PHQ9_ITEM9)
     if not missing:
         return None
-    return Outcome(
-        {},
-        missing,
-        None,
+    return ({}, _saf06_message(tuple(missing)), None, missing)
+
+
+# Cached by the missing paths, on which alone the message depends (as _missing_message).
+@lru_cache(maxsize=256)
+def _saf06_message(missing: tuple[str, ...]) -> str:
+    return (
         f"Suicide-risk answers missing: {labels(missing)}. Missing answers do not mean no risk: get them and "
-        "review before anything else.",
+        "review before anything else."
     )
 
 
@@ -739,10 +796,12 @@ def ci05(c: Context) -> Outcome | None:
             "review, older needs caution.",
         )
     if c.event_days <= CI05_MAX_DAYS:
-        return fired(
+        return (
             _event_inputs(c),
             f"The patient reports {_event_phrase(c)}: within 6 weeks ({CI05_MAX_DAYS} days), a contraindication "
             f"in the esketamine EU label, applied by the clinic to {route_text(c)}. {EXCLUDE_NOTE}",
+            None,
+            [],
         )
     return None
 
@@ -790,10 +849,12 @@ def ci07(c: Context) -> Outcome | None:
         parts.append("esketamine nasal spray is approved for depression in adults only")
     if c.facts.ketamine:
         parts.append("IV/IM ketamine is not approved for depression at any age (off-label)")
-    return fired(
+    return (
         {"patient.date_of_birth": c.answers["patient.date_of_birth"]},
         f"Age {c.age} (under {ADULT_AGE}): {'; '.join(parts)}; its safety and effectiveness under {ADULT_AGE} "
         f"are not established. {EXCLUDE_NOTE}",
+        None,
+        [],
     )
 
 
@@ -820,12 +881,11 @@ def class_rule(
     """
 
     def check(c: Context) -> Outcome | None:
-        if c.medications is None or (ketamine_only and not c.facts.ketamine):
+        classes = c.medication_classes  # empty when the list is not answered
+        if drug_class not in classes or (ketamine_only and not c.facts.ketamine):
             return None
-        found = c.medications.by_class.get(drug_class)
-        if not found:
-            return None
-        return fired(dict(found), say(c, listed(c, found, drug_class)))
+        found = classes[drug_class]  # a class is there only with a medication in it
+        return (dict(found), say(c, listed(c, found, drug_class)), None, [])
 
     rule(rule_id, level, title, checks, source, routes=(KETAMINE,) if ketamine_only else ALL_ROUTES)(check)
 
@@ -861,7 +921,22 @@ BP04_SYSTOLIC_UP_TO: Final = 180
 # Spec §5.3, BP-07: a measured reading at most 30 days old (clinic policy default).
 BP_MAX_AGE_DAYS: Final = 30
 
-BP_SOURCES: Final = {"measured": "measured", "self_reported": "self-reported by the patient"}
+# " is above 180" and the like, written once: a message names the limit a value is above.
+_ABOVE_CRISIS_SYSTOLIC: Final = f" is above {CRISIS_SYSTOLIC_ABOVE}"
+_ABOVE_CRISIS_DIASTOLIC: Final = f" is above {CRISIS_DIASTOLIC_ABOVE}"
+_ABOVE_BP02_DIASTOLIC: Final = f" is above {BP02_DIASTOLIC_ABOVE}"
+_ABOVE_BP03_SYSTOLIC: Final = f" is above {BP03_SYSTOLIC_ABOVE}"
+_ABOVE_BP03_DIASTOLIC: Final = f" is above {BP03_DIASTOLIC_ABOVE}"
+_AGE_OVER_BP04: Final = f" (over {BP04_AGE_ABOVE}). "
+_ABOVE_BP04_SYSTOLIC: Final = (
+    f" is above {BP04_SYSTOLIC_ABOVE}. The esketamine phase-3 trials withheld the dose at this level in patients "
+    f"over {BP04_AGE_ABOVE}; weigh it for "
+)
+
+BP_SOURCES: Final[dict[Answer, str]] = {"measured": "measured", "self_reported": "self-reported by the patient"}
+
+#: Every blood-pressure value §3 accepts (0-400), as text, written once (cheaper than formatting).
+BP_VALUE_TEXTS: Final = tuple(str(value) for value in range(401))
 
 
 def _reading(c: Context) -> Inputs:
@@ -877,24 +952,43 @@ def _bp_text(c: Context) -> str:
     """``Blood pressure 150/95 mmHg, self-reported by the patient, on 2026-03-01 (264 days before the
     assessment)``: the reading with its source and its age."""
 
-    def show(value: int | None) -> str:
-        return "?" if value is None else str(value)
-
-    source = BP_SOURCES.get(str(c.answers["vitals.bp_source"]), "source not known")
-    return f"Blood pressure {show(c.systolic)}/{show(c.diastolic)} mmHg, {source}, {_date_phrase(c, 'vitals.bp_date')}"
+    systolic = "?" if c.systolic is None else BP_VALUE_TEXTS[c.systolic]
+    diastolic = "?" if c.diastolic is None else BP_VALUE_TEXTS[c.diastolic]
+    source = BP_SOURCES.get(c.answers["vitals.bp_source"], "source not known")  # a str: a validated choice
+    days = c.bp_days  # _date_phrase, with the days the context worked out
+    if days is None:
+        when = "date not given"
+    else:
+        when = f"on {c.answers['vitals.bp_date']} ({_WHEN_BY_DAYS[days] if days < 1000 else _when(days)})"
+    return f"Blood pressure {systolic}/{diastolic} mmHg, {source}, {when}"
 
 
 def _bp_caveats(c: Context) -> str:
     """What makes a reading less sure: not measured, old, undated (spec §1 item 4)."""
+    days = c.bp_days
+    return BP_CAVEATS[
+        c.answers["vitals.bp_source"] != "measured", days is None, days is not None and days > BP_MAX_AGE_DAYS
+    ]
+
+
+def _caveats_text(not_measured: bool, undated: bool, old: bool) -> str:
     notes = []
-    if c.answers["vitals.bp_source"] != "measured":
+    if not_measured:
         notes.append("it is not a clinic measurement")
-    day = c.facts.dates.get("vitals.bp_date")
-    if day is None:
+    if undated:
         notes.append("its date is not known")
-    elif (c.facts.assessment_date - day).days > BP_MAX_AGE_DAYS:
+    elif old:
         notes.append(f"it is more than {BP_MAX_AGE_DAYS} days old")
     return f" Measure it now: {' and '.join(notes)}." if notes else ""
+
+
+# _bp_caveats for (not measured, undated, more than BP_MAX_AGE_DAYS old), written once.
+BP_CAVEATS: Final = {
+    (not_measured, undated, old): _caveats_text(not_measured, undated, old)
+    for not_measured in (False, True)
+    for undated in (False, True)
+    for old in (False, True)
+}
 
 
 def _implausibility(c: Context) -> list[str]:
@@ -924,9 +1018,9 @@ def bp01(c: Context) -> Outcome | None:
         return None
     crisis = []
     if c.systolic is not None and systolic_in_range(c.systolic) and c.systolic > CRISIS_SYSTOLIC_ABOVE:
-        crisis.append(f"systolic {c.systolic} is above {CRISIS_SYSTOLIC_ABOVE}")
+        crisis.append(f"systolic {BP_VALUE_TEXTS[c.systolic]}{_ABOVE_CRISIS_SYSTOLIC}")
     if c.diastolic is not None and diastolic_in_range(c.diastolic) and c.diastolic > CRISIS_DIASTOLIC_ABOVE:
-        crisis.append(f"diastolic {c.diastolic} is above {CRISIS_DIASTOLIC_ABOVE}")
+        crisis.append(f"diastolic {BP_VALUE_TEXTS[c.diastolic]}{_ABOVE_CRISIS_DIASTOLIC}")
     text = f"{_bp_text(c)}: {' and '.join(crisis)}, the hypertensive-crisis range."
     if c.systolic is None or c.diastolic is None:
         text += " The other value is missing."
@@ -937,7 +1031,7 @@ def bp01(c: Context) -> Outcome | None:
         " Alert a clinician at once; tell the patient to seek urgent care if they have symptoms (chest pain, "
         "shortness of breath, severe headache, weakness, numbness, vision or speech change)."
     )
-    return fired(_reading(c), text)
+    return (_reading(c), text, None, [])
 
 
 @rule(
@@ -950,11 +1044,14 @@ def bp01(c: Context) -> Outcome | None:
 def bp02(c: Context) -> Outcome | None:
     if not c.bp02:
         return None
-    return fired(
+    assert c.diastolic is not None  # BP-02 reads a plausible reading: it has both values
+    return (
         _reading(c),
-        f"{_bp_text(c)}: diastolic {c.diastolic} is above {BP02_DIASTOLIC_ABOVE}. The Swiss ketamine label "
+        f"{_bp_text(c)}: diastolic {BP_VALUE_TEXTS[c.diastolic]}{_ABOVE_BP02_DIASTOLIC}. The Swiss ketamine label "
         "contraindicates ketamine in untreated or poorly controlled hypertension above 180/100 mmHg at rest; the "
         f"clinic applies it to {route_text(c)}. Re-measure at rest.{_bp_caveats(c)} {EXCLUDE_NOTE}",
+        None,
+        [],
     )
 
 
@@ -970,18 +1067,22 @@ def bp03(c: Context) -> Outcome | None:
     if not c.plausible_bp or c.bp01 or c.bp02:
         return None
     assert c.systolic is not None and c.diastolic is not None  # a plausible reading has both
+    if c.systolic <= BP03_SYSTOLIC_ABOVE and c.diastolic <= BP03_DIASTOLIC_ABOVE:
+        return None
     above = []
     if c.systolic > BP03_SYSTOLIC_ABOVE:
-        above.append(f"systolic {c.systolic} is above {BP03_SYSTOLIC_ABOVE}")
+        above.append(f"systolic {BP_VALUE_TEXTS[c.systolic]}{_ABOVE_BP03_SYSTOLIC}")
     if c.diastolic > BP03_DIASTOLIC_ABOVE:
-        above.append(f"diastolic {c.diastolic} is above {BP03_DIASTOLIC_ABOVE}")
+        above.append(f"diastolic {BP_VALUE_TEXTS[c.diastolic]}{_ABOVE_BP03_DIASTOLIC}")
     if not above:
         return None
-    return fired(
+    return (
         _reading(c),
         f"{_bp_text(c)}: {' and '.join(above)}. The esketamine label's general guide is to weigh the short "
         f"blood-pressure rise against the benefit above 140/90; the clinic uses it for {route_text(c)}. Recheck "
         f"before dosing.{_bp_caveats(c)}",
+        None,
+        [],
     )
 
 
@@ -999,11 +1100,12 @@ def bp04(c: Context) -> Outcome | None:
     if c.age > BP04_AGE_ABOVE and BP04_SYSTOLIC_ABOVE < c.systolic <= BP04_SYSTOLIC_UP_TO:
         inputs = _reading(c)
         inputs["patient.date_of_birth"] = c.answers["patient.date_of_birth"]
-        return fired(
+        return (
             inputs,
-            f"Age {c.age} (over {BP04_AGE_ABOVE}). {_bp_text(c)}: systolic {c.systolic} is above "
-            f"{BP04_SYSTOLIC_ABOVE}. The esketamine phase-3 trials withheld the dose at this level in patients over "
-            f"{BP04_AGE_ABOVE}; weigh it for {route_text(c)} and recheck before dosing.{_bp_caveats(c)}",
+            f"Age {c.age}{_AGE_OVER_BP04}{_bp_text(c)}: systolic {BP_VALUE_TEXTS[c.systolic]}{_ABOVE_BP04_SYSTOLIC}"
+            f"{route_text(c)} and recheck before dosing.{_bp_caveats(c)}",
+            None,
+            [],
         )
     return None
 
@@ -1030,10 +1132,12 @@ def bp05(c: Context) -> Outcome | None:
         state = "says it is not under control"
     else:
         state = "does not know whether it is under control (or did not answer)"
-    return fired(
+    return (
         inputs,
         f"The patient reports diagnosed high blood pressure and {state}. Blood pressure rises after each dose of "
         f"{drug_text(c)}: confirm control with a measured reading before treatment and monitor it after dosing.",
+        None,
+        [],
     )
 
 
@@ -1062,6 +1166,17 @@ answer_rule(
 )
 def bp07(c: Context) -> Outcome | None:
     a = c.answers
+    # The common case, a complete reading measured within the window, says nothing: found
+    # before any list is built.
+    days = c.bp_days
+    if (
+        days is not None
+        and days <= BP_MAX_AGE_DAYS
+        and c.systolic is not None
+        and c.diastolic is not None
+        and a["vitals.bp_source"] == "measured"
+    ):
+        return None
     missing: list[str] = []
     inputs: Inputs = {}
     reasons: list[str] = []
@@ -1073,25 +1188,21 @@ def bp07(c: Context) -> Outcome | None:
     elif source != "measured":
         inputs["vitals.bp_source"] = source
         reasons.append("the reading was self-reported by the patient, not measured")
-    bp_date = c.facts.dates.get("vitals.bp_date")
-    if bp_date is None:
+    if days is None:
         missing.append("vitals.bp_date")
-    else:
-        days = (c.facts.assessment_date - bp_date).days
-        if days > BP_MAX_AGE_DAYS:
-            inputs["vitals.bp_date"] = a["vitals.bp_date"]
-            reasons.append(f"the reading is {days} days old (more than {BP_MAX_AGE_DAYS})")
+    elif days > BP_MAX_AGE_DAYS:
+        inputs["vitals.bp_date"] = a["vitals.bp_date"]
+        reasons.append(f"the reading is {days}{_DAYS_OLD}")
     if missing:
         reasons.insert(0, f"not known: {labels(missing)}")
     if not reasons:
         return None
-    return Outcome(
-        inputs,
-        missing,
-        None,
-        f"A blood pressure measured by staff within {BP_MAX_AGE_DAYS} days is needed before treatment: "
-        f"{'; '.join(reasons)}. Measure it.",
-    )
+    return (inputs, f"{_BP07_NEEDED}{'; '.join(reasons)}. Measure it.", None, missing)
+
+
+# BP-07's sentences with the limit written in, once.
+_DAYS_OLD: Final = f" days old (more than {BP_MAX_AGE_DAYS})"
+_BP07_NEEDED: Final = f"A blood pressure measured by staff within {BP_MAX_AGE_DAYS} days is needed before treatment: "
 
 
 @rule(
@@ -1107,12 +1218,12 @@ def bp08(c: Context) -> Outcome | None:
     if c.systolic is None or c.diastolic is None or c.plausible_bp:
         return None
     also = " BP-01 still looked at each value on its own." if c.bp01 else ""
-    return Outcome(
+    return (
         _reading(c),
-        [],
-        None,
         f"{_bp_text(c)}: not plausible ({'; '.join(_implausibility(c))}). Re-measure. BP-02 to BP-04 could not "
         f"use it.{also}",
+        None,
+        [],
     )
 
 
@@ -1154,7 +1265,7 @@ def _cardiac_rule_check(
         if in_event_window:
             hits.update(_event_inputs(c))
             found.append(f"{_event_phrase(c)}, {window}")
-        return fired(hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}")
+        return (hits, f"The patient reports {'; '.join(found)}. {advice.format(routes=route_text(c))}", None, [])
 
     return check
 
@@ -1274,7 +1385,7 @@ def med04(c: Context) -> Outcome | None:
             )
     if c.facts.ketamine:
         parts.append("IV/IM ketamine is cleared by the liver: weigh the dose and check liver tests.")
-    return fired({LIVER: liver}, " ".join(parts))
+    return ({LIVER: liver}, " ".join(parts), None, [])
 
 
 def _which(hits: Inputs) -> str:
@@ -1383,11 +1494,11 @@ answer_rule(
 )
 def med12(c: Context) -> Outcome | None:
     if c.facts.ketamine and c.answers["patient.weight_kg"] is None:
-        return Outcome(
+        return (
             {},
-            ["patient.weight_kg"],
-            None,
             f"Not known: {labels(['patient.weight_kg'])}. IV/IM ketamine is dosed per kilogram: weigh the patient.",
+            None,
+            ["patient.weight_kg"],
         )
     return None
 
@@ -1427,11 +1538,13 @@ def med13(c: Context) -> Outcome | None:
             state = "sleep apnoea reported by the patient: plan airway and breathing monitoring"
         else:
             state = "sleep apnoea not ruled out (answer not known): screen for sleep apnoea"
-        return fired(
+        return (
             inputs,
             f"BMI {c.bmi_tenths / 10} (35 or more; weight {_number(c.answers['patient.weight_kg'])} kg, height "
             f"{_number(c.answers['patient.height_cm'])} cm) with {state}. Risk of breathing problems during "
             f"sedation with {drug_text(c)}.",
+            None,
+            [],
         )
     return None
 
@@ -1451,12 +1564,28 @@ MED14_AGE_FROM: Final = 65
 def med14(c: Context) -> Outcome | None:
     if c.age is None or c.age < MED14_AGE_FROM:
         return None
-    parts = [f"Age {c.age} ({MED14_AGE_FROM} or over): older age predicts a larger blood-pressure rise."]
-    if c.facts.esketamine:
+    facts = c.facts
+    message = MED14_MESSAGES.get((c.age, facts.esketamine, facts.ketamine)) or med14_message(
+        c.age, facts.esketamine, facts.ketamine
+    )
+    return ({"patient.date_of_birth": c.answers["patient.date_of_birth"]}, message, None, [])
+
+
+def med14_message(age: int, esketamine: bool, ketamine: bool) -> str:
+    parts = [f"Age {age} ({MED14_AGE_FROM} or over): older age predicts a larger blood-pressure rise."]
+    if esketamine:
         parts.append("Esketamine nasal spray: the EU label starts patients 65 and over at 28 mg.")
-    if c.facts.ketamine:
+    if ketamine:
         parts.append("IV/IM ketamine: weigh the dose and monitor blood pressure.")
-    return fired({"patient.date_of_birth": c.answers["patient.date_of_birth"]}, " ".join(parts))
+    return " ".join(parts)
+
+
+# MED-14's message for every age that fires it (§3: at most 120) and plan, written once.
+MED14_MESSAGES: Final = {
+    (age, esketamine, ketamine): med14_message(age, esketamine, ketamine)
+    for age in range(MED14_AGE_FROM, 121)
+    for esketamine, ketamine in ((True, False), (False, True), (True, True))
+}
 
 
 # --- 5.5 Psychiatric and substance use ----------------------------------------------------
@@ -1542,7 +1671,7 @@ DRUG_DISORDER: Final = "substance.drug_use_disorder_current"
 def _dast_scoring_items(c: Context) -> Inputs:
     """The DAST-10 answers that scored a point (item 3 scores for "no")."""
     # compress keeps the (path, answer) pairs whose point is 1, in order, without a Python loop.
-    return dict(compress(zip(DAST10.item_paths, c.facts.dast10, strict=True), c.dast10_points))
+    return dict(compress(zip(DAST10.item_paths, c.facts.dast10), c.dast10_points))  # noqa: B905 (ten and ten)
 
 
 @rule(
@@ -1576,11 +1705,15 @@ def psy07(c: Context) -> Outcome | None:
                     f"the answered DAST-10 items already score {floor}{counted} (the cut-off is "
                     f"{DAST10_EXCLUDE_FROM}; the full score is not known)"
                 )
-        return fired(
+        return (
             inputs,
             f"{_sentence('; '.join(found))}. {_sentence(drug_text(c))} can be misused: a clinician decides. "
             + EXCLUDE_NOTE,
+            None,
+            [],
         )
+    if disorder != UNKNOWN and c.dast10_total is not None:
+        return None  # the common case: nothing missing (a total only of a complete DAST-10)
     missing = _missing_items(DAST10, c.facts.dast10)
     if disorder == UNKNOWN:
         missing.append(DRUG_DISORDER)
@@ -1590,13 +1723,22 @@ def psy07(c: Context) -> Outcome | None:
 DAST10_ITEM3: Final = DAST10.item_path(DAST10_REVERSED_ITEM)
 
 
-def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context], str]) -> Outcome | None:
-    """PSY-08/PSY-09: a complete DAST-10 in the band, and PSY-07 did not fire."""
-    total = c.dast10_total
-    if c.psy07 or total is None or not low <= total <= high:
-        return None
+def _dast_band_text(total: int, low: int, high: int) -> str:
+    return f"DAST-10 score {total} ({DAST10_BAND_BY_TOTAL[total]}, {low}-{high})."
+
+
+# The first sentence of PSY-08 (3-5) and PSY-09 (1-2) for each total, written once.
+DAST_BAND_TEXTS: Final = {
+    **{total: _dast_band_text(total, 3, 5) for total in range(3, 6)},
+    **{total: _dast_band_text(total, 1, 2) for total in range(1, 3)},
+}
+
+
+def _dast_band_rule(c: Context, total: int, advice: str) -> Outcome:
+    """PSY-08/PSY-09: a complete DAST-10 ``total`` in the band, and PSY-07 did not fire (the
+    rules test that before they call this)."""
     scoring = _dast_scoring_items(c)
-    text = f"DAST-10 score {total} ({DAST10_BAND_BY_TOTAL[total]}, {low}-{high})."
+    text = DAST_BAND_TEXTS[total]
     item1 = c.facts.dast10[0]
     if DAST10_ITEM3 in scoring:
         text += (
@@ -1608,9 +1750,9 @@ def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context],
                 "; the patient answered no to item 1 (drug use other than for medical reasons), so this score may "
                 "not reflect any drug use: confirm."
             )
-            return fired(scoring, text)
+            return (scoring, text, None, [])
         text += "."
-    return fired(scoring, f"{text} {advice(c)}")
+    return (scoring, f"{text} {advice}", None, [])
 
 
 @rule(
@@ -1621,7 +1763,14 @@ def _dast_band_rule(c: Context, low: int, high: int, advice: Callable[[Context],
     f"{DAST_SOURCE}: 3-5 moderate",
 )
 def psy08(c: Context) -> Outcome | None:
-    return _dast_band_rule(c, 3, 5, lambda c: f"Discuss drug use: {drug_text(c)} can be misused.")
+    total = c.dast10_total
+    if c.psy07 or total is None or not 3 <= total <= 5:
+        return None
+    return _dast_band_rule(c, total, PSY08_ADVICE[c.facts.esketamine, c.facts.ketamine])
+
+
+# PSY-08's advice for each plan, written once.
+PSY08_ADVICE: Final = {plan: f"Discuss drug use: {drug} can be misused." for plan, drug in _DRUG_TEXTS.items()}
 
 
 @rule(
@@ -1632,7 +1781,10 @@ def psy08(c: Context) -> Outcome | None:
     f"{DAST_SOURCE}: 1-2 low",
 )
 def psy09(c: Context) -> Outcome | None:
-    return _dast_band_rule(c, 1, 2, lambda c: "Low level of drug-related problems, for context.")
+    total = c.dast10_total
+    if c.psy07 or total is None or not 1 <= total <= 2:
+        return None
+    return _dast_band_rule(c, total, "Low level of drug-related problems, for context.")
 
 
 answer_rule(
@@ -1654,6 +1806,28 @@ answer_rule(
 AUDITC_SEX_WORDS: Final = {"male": "male", "female": "female"}
 
 
+def psy11_message(total: int | None, partial: int, cutoff: int, sex: Answer, drug: str) -> str:
+    who = AUDITC_SEX_WORDS.get(str(sex)) or f"sex at birth {sex}; clinic default"
+    if total is not None:
+        score = f"AUDIT-C score {total}"
+    else:
+        score = f"The answered AUDIT-C items already score {partial} (the full score is not known)"
+    return (
+        f"{score}: at or above the cut-off of {cutoff} ({who}), risky drinking. Alcohol adds "
+        f"to the sedation of {drug} (a CNS depressant): advise no alcohol around treatment."
+    )
+
+
+# PSY-11's message for a complete AUDIT-C at or above the cut-off, for every total, sex at birth
+# (a validated choice) and plan, written once.
+PSY11_MESSAGES: Final[dict[tuple[int, Answer, bool, bool], str]] = {
+    (total, sex, *plan): psy11_message(total, total, auditc_cutoff(sex), sex, drug)
+    for sex in ("female", "male", "intersex", UNKNOWN)
+    for total in range(auditc_cutoff(sex), AUDITC.length * AUDITC.high + 1)
+    for plan, drug in _DRUG_TEXTS.items()
+}
+
+
 @rule(
     "PSY-11",
     CAUTION,
@@ -1668,21 +1842,23 @@ def psy11(c: Context) -> Outcome | None:
     if c.auditc_partial >= c.auditc_cutoff:
         sex = c.answers["patient.sex_at_birth"]
         # The items that scored (an unanswered item or a 0 adds nothing).
-        inputs: Inputs = dict(compress(zip(AUDITC.item_paths, c.facts.auditc, strict=True), c.facts.auditc))
+        inputs: Inputs = dict(compress(zip(AUDITC.item_paths, c.facts.auditc), c.facts.auditc))  # noqa: B905
         inputs["patient.sex_at_birth"] = sex
-        who = AUDITC_SEX_WORDS.get(str(sex)) or f"sex at birth {sex}; clinic default"
-        if c.auditc_total is not None:
-            score = f"AUDIT-C score {c.auditc_total}"
-        else:
-            score = f"the answered AUDIT-C items already score {c.auditc_partial} (the full score is not known)"
-        return fired(
-            inputs,
-            f"{_sentence(score)}: at or above the cut-off of {c.auditc_cutoff} ({who}), risky drinking. Alcohol adds "
-            f"to the sedation of {drug_text(c)} (a CNS depressant): advise no alcohol around treatment.",
-        )
-    missing = _missing_items(AUDITC, c.facts.auditc)
-    return incomplete(missing) if missing else None
+        facts = c.facts
+        total = c.auditc_total
+        message = None
+        if total is not None:
+            message = PSY11_MESSAGES.get((total, sex, facts.esketamine, facts.ketamine))
+        if message is None:
+            message = psy11_message(total, c.auditc_partial, c.auditc_cutoff, sex, drug_text(c))
+        return (inputs, message, None, [])
+    if c.auditc_total is not None:
+        return None  # complete (it has a total) and below the cut-off
+    return incomplete(_missing_items(AUDITC, c.facts.auditc))
 
+
+PHQ9_PATHS: Final = PHQ9.item_paths
+GAD7_PATHS: Final = GAD7.item_paths
 
 # PSY-13's message for every possible PHQ-9 total, written once (it fires on most documents).
 PSY13_MESSAGES: Final = {
@@ -1702,7 +1878,13 @@ PSY13_MESSAGES: Final = {
 def psy13(c: Context) -> Outcome | None:
     total = c.phq9_total
     if total is not None:
-        return fired(_items(PHQ9, c.facts.phq9), PSY13_MESSAGES[total])
+        # Complete: every item is an input (written out: cheaper than a dict of a zip).
+        i1, i2, i3, i4, i5, i6, i7, i8, i9 = c.facts.phq9
+        inputs: Inputs = {
+            PHQ9_PATHS[0]: i1, PHQ9_PATHS[1]: i2, PHQ9_PATHS[2]: i3, PHQ9_PATHS[3]: i4, PHQ9_PATHS[4]: i5,
+            PHQ9_PATHS[5]: i6, PHQ9_PATHS[6]: i7, PHQ9_PATHS[7]: i8, PHQ9_PATHS[8]: i9,
+        }  # fmt: skip
+        return (inputs, PSY13_MESSAGES[total], None, [])
     missing = _missing_items(PHQ9, c.facts.phq9)
     if missing == [PHQ9_ITEM9]:
         return None  # only item 9 missing: SAF-06 reports it
@@ -1733,7 +1915,13 @@ def psy14(c: Context) -> Outcome | None:
     if total is None:
         return incomplete(_missing_items(GAD7, c.facts.gad7))
     if total >= PSY14_GAD7_FROM:
-        return fired(_items(GAD7, c.facts.gad7), PSY14_MESSAGES[total])
+        # Complete: every item is an input (written out: cheaper than a dict of a zip).
+        i1, i2, i3, i4, i5, i6, i7 = c.facts.gad7
+        inputs: Inputs = {
+            GAD7_PATHS[0]: i1, GAD7_PATHS[1]: i2, GAD7_PATHS[2]: i3, GAD7_PATHS[3]: i4,
+            GAD7_PATHS[4]: i5, GAD7_PATHS[5]: i6, GAD7_PATHS[6]: i7,
+        }  # fmt: skip
+        return (inputs, PSY14_MESSAGES[total], None, [])
     return None
 
 
@@ -1763,7 +1951,7 @@ def prg01(c: Context) -> Outcome | None:
         )
     else:
         return None
-    return fired({PREGNANT: pregnant}, f"{text} {EXCLUDE_NOTE}")
+    return ({PREGNANT: pregnant}, f"{text} {EXCLUDE_NOTE}", None, [])
 
 
 def _breastfeeding(c: Context, hits: Inputs) -> str:
@@ -1801,9 +1989,11 @@ answer_rule(
 def prg03(c: Context) -> Outcome | None:
     planning = c.answers["reproductive.planning_pregnancy"]
     if planning == "yes":
-        return fired(
+        return (
             {"reproductive.planning_pregnancy": "yes"},
             f"The patient is planning a pregnancy: discuss timing and contraception before {drug_text(c)} treatment.",
+            None,
+            [],
         )
     if planning == UNKNOWN and c.answers[PREGNANCY_POSSIBLE] == "yes":
         return incomplete(["reproductive.planning_pregnancy"])
@@ -1831,14 +2021,14 @@ def prg04(c: Context) -> Outcome | None:
                 f'Not known: {labels(missing)}. The patient answered pregnant "{pregnant}" (PRG-01 covers that): '
                 "record this answer for completeness; it changes nothing PRG-01 asks."
             )
-        return Outcome({}, missing, None, text)
+        return ({}, text, None, missing)
     if possible == "yes" and pregnant == UNKNOWN:
-        return Outcome(
+        return (
             {PREGNANCY_POSSIBLE: "yes"},
-            [PREGNANT],
-            None,
             f"A pregnancy is possible and the patient does not know whether they are pregnant (or did not answer): "
             f"ask, and do a pregnancy test before any treatment. Missing: {labels([PREGNANT])}.",
+            None,
+            [PREGNANT],
         )
     return None
 
@@ -1856,11 +2046,11 @@ def prg04(c: Context) -> Outcome | None:
 def ddi00(c: Context) -> Outcome | None:
     if c.medications is not None:
         return None
-    return Outcome(
+    return (
         {},
-        ["medications"],
-        None,
         "The medication list was not answered: ask what the patient takes (an empty list means none).",
+        None,
+        ["medications"],
     )
 
 
@@ -1956,12 +2146,12 @@ def ddi09(c: Context) -> Outcome | None:
         return None
     names = list(c.medications.unmatched.values())
     # `missing` lists the names as entered, for reconciliation (spec §6).
-    return Outcome(
+    return (
         dict(c.medications.unmatched),
-        names,
-        None,
         f"Not found in the medication catalogue: {'; '.join(names)}. Reconcile them with the patient or pharmacy "
         "(exact names only; the engine never guesses).",
+        None,
+        names,
     )
 
 
@@ -1984,11 +2174,18 @@ def ind01(c: Context) -> Outcome | None:
     trials = c.answers[TRIALS]
     if not isinstance(trials, int) or trials < TRD_TRIALS_FROM:
         return None
-    return fired(
-        {TRIALS: trials},
+    return ({TRIALS: trials}, IND01_MESSAGES.get(trials) or ind01_message(trials), None, [])
+
+
+def ind01_message(trials: int) -> str:
+    return (
         f"{trials} failed adequate antidepressant trials in this episode ({TRD_TRIALS_FROM} or more): meets the "
-        "common definition of treatment-resistant depression.",
+        "common definition of treatment-resistant depression."
     )
+
+
+# IND-01's message for every number of trials that fires it (§3: at most 30), written once.
+IND01_MESSAGES: Final = {trials: ind01_message(trials) for trials in range(TRD_TRIALS_FROM, 31)}
 
 
 @rule(
@@ -2001,18 +2198,20 @@ def ind01(c: Context) -> Outcome | None:
 def ind02(c: Context) -> Outcome | None:
     trials = c.answers[TRIALS]
     if trials is None:
-        return Outcome(
+        return (
             {},
-            [TRIALS],
-            None,
             f"Not known: {labels([TRIALS])}. Treatment resistance is not established: ask about earlier treatments.",
+            None,
+            [TRIALS],
         )
     if not isinstance(trials, int) or trials >= TRD_TRIALS_FROM:
         return None
-    return fired(
+    return (
         {TRIALS: trials},
         f"{trials} failed adequate antidepressant trial{'s' if trials != 1 else ''} in this episode (fewer than "
         f"{TRD_TRIALS_FROM}): treatment resistance is not established.",
+        None,
+        [],
     )
 
 
@@ -2027,10 +2226,12 @@ def ind02(c: Context) -> Outcome | None:
 def ind03(c: Context) -> Outcome | None:
     if not c.facts.ketamine:
         return None
-    return fired(
+    return (
         {"routes": list(c.facts.routes)},
         "IV/IM ketamine is a planned route: it is not approved for depression (off-label use). Record informed "
         "consent for off-label use.",
+        None,
+        [],
     )
 
 
@@ -2061,10 +2262,10 @@ def log01(c: Context) -> Outcome | None:
     ride = c.answers["logistics.has_ride_home"]
     rule_text = "No driving until the next day after a restful sleep: arrange a ride home."
     if ride == "no":
-        return fired({"logistics.has_ride_home": "no"}, f"The patient has no ride home. {rule_text}")
+        return ({"logistics.has_ride_home": "no"}, f"The patient has no ride home. {rule_text}", None, [])
     if ride == UNKNOWN:
         missing = ["logistics.has_ride_home"]
-        return Outcome({}, missing, None, f"Not known: {labels(missing)}. {rule_text}")
+        return ({}, f"Not known: {labels(missing)}. {rule_text}", None, missing)
     return None
 
 
@@ -2079,10 +2280,12 @@ def log01(c: Context) -> Outcome | None:
 def log02(c: Context) -> Outcome | None:
     if not c.facts.esketamine:
         return None
-    return fired(
+    return (
         {"routes": list(c.facts.routes)},
         "Esketamine nasal spray (Spravato) is a planned route: enrol the patient in the Spravato REMS before the "
         "first session; monitoring for at least 2 hours after each dose.",
+        None,
+        [],
     )
 
 

@@ -32,6 +32,8 @@ def bmi_tenths(weight_kg: float, height_cm: float) -> int:
     shortest decimal that reads back as the same float), so no binary rounding
     decides a tie: 24.25 becomes 24.3. Integer arithmetic keeps it exact.
     """
+    if type(weight_kg) is int and type(height_cm) is int:  # the common case, each over 1
+        return (2 * weight_kg * 100000 + height_cm * height_cm) // (2 * height_cm * height_cm)
     w_num, w_den = _exact_ratio(weight_kg)
     h_num, h_den = _exact_ratio(height_cm)
     numerator = w_num * 100000 * h_den * h_den
@@ -116,14 +118,14 @@ def partial_sum(items: Sequence[int | None]) -> int:
 _DAST10_POINTS: Final[dict[str | None, int | None]] = {"yes": 1, "no": 0, None: None}
 _DAST10_REVERSED_POINTS: Final[dict[str | None, int | None]] = {"yes": 0, "no": 1, None: None}
 # Each item's answer -> point table, prepared once (ten items; item 3 reverse-scored).
-_DAST10_ITEM_POINTS: Final = tuple(
+DAST10_ITEM_POINTS: Final = tuple(
     _DAST10_REVERSED_POINTS if number == DAST10_REVERSED_ITEM else _DAST10_POINTS for number in range(1, 11)
 )
 
 
 def dast10_points(items: Sequence[str | None]) -> tuple[int | None, ...]:
     """Each DAST-10 answer (validated: "yes", "no" or None) as its point; None stays None."""
-    return tuple(map(dict.__getitem__, _DAST10_ITEM_POINTS, items))
+    return tuple(map(dict.__getitem__, DAST10_ITEM_POINTS, items))
 
 
 def auditc_cutoff(sex_at_birth: str | int | float | None) -> int:

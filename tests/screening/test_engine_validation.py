@@ -21,6 +21,13 @@ BAD_VALUES = [
     ("assessment_date", "20261120", "assessment_date", "YYYY-MM-DD"),
     ("assessment_date", "2026-11-20T10:00", "assessment_date", "YYYY-MM-DD"),
     ("assessment_date", 20261120, "assessment_date", "YYYY-MM-DD"),
+    # ten characters with "-" at 4 and 7 but not ASCII digits around them
+    ("assessment_date", "2026-1\u0661-20", "assessment_date", "YYYY-MM-DD"),
+    ("assessment_date", "\uff12026-11-20", "assessment_date", "YYYY-MM-DD"),
+    ("assessment_date", "+026-11-20", "assessment_date", "YYYY-MM-DD"),
+    ("assessment_date", "2026-11- 2", "assessment_date", "YYYY-MM-DD"),
+    ("assessment_date", "2026-W1-12", "assessment_date", "YYYY-MM-DD"),
+    ("vitals.bp_date", "2026-0\u00b2-01", "vitals.bp_date", "YYYY-MM-DD"),
     # --- unknown keys, at every level
     ("patinet", {}, "patinet", "unknown key"),
     ("patient.weigth_kg", 70, "patient.weigth_kg", "unknown key"),
