@@ -223,12 +223,10 @@ def screen_facts(facts: Facts) -> Result:
     """Screen validated facts."""
     context = build_context(facts)
     flags = evaluate(context)
-    # overall_of(flags), inlined: the highest level, or NO_FLAGS_RAISED for none or only INFO.
-    overall = NO_FLAGS_RAISED if not flags or flags[0]["level"] == INFO else str(flags[0]["level"])
     return {
         "schema": RESULT_SCHEMA,
         "ruleset": RULESET_VERSION,
-        "overall": overall,
+        "overall": overall_of(flags),
         "flags": flags,
         "scores": scores_of(context),
     }
@@ -236,17 +234,7 @@ def screen_facts(facts: Facts) -> Result:
 
 def screen(doc: object) -> Result:
     """Validate a parsed facts document and screen it (raises FactsError when invalid)."""
-    # screen_facts(validate_facts(doc)), inlined: a call less for every document.
-    context = build_context(validate_facts(doc))
-    flags = evaluate(context)
-    overall = NO_FLAGS_RAISED if not flags or flags[0]["level"] == INFO else str(flags[0]["level"])
-    return {
-        "schema": RESULT_SCHEMA,
-        "ruleset": RULESET_VERSION,
-        "overall": overall,
-        "flags": flags,
-        "scores": scores_of(context),
-    }
+    return screen_facts(validate_facts(doc))
 
 
 def screen_many(docs: object) -> list[Result]:

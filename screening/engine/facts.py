@@ -515,21 +515,8 @@ def validate_facts(doc: object) -> Facts:
     dates: dict[str, date] = {}
     for name, accepts, entries in _SECTION_ENTRIES:
         section = doc.get(name)
-        if section is None:  # §3: a whole section given as null means every answer in it is unknown
-            continue
-        # _read_answers, inlined for the sections (a call less for each of them).
-        if not isinstance(section, dict):
-            raise FactsError(name, "must be an object or null")
-        for key, answer in section.items():
-            try:
-                accepted = accepts[key]
-            except KeyError:
-                raise FactsError(join_path(name, key), "unknown key") from None
-            if type(answer) is str and answer in accepted:  # a valid choice (exactly a str)
-                answers[accepted[answer]] = answer
-            elif answer is not None:
-                path, check, field = entries[key]
-                answers[path] = check(field, path, answer, assessment, dates)
+        if section is not None:  # §3: a whole section given as null means every answer in it is unknown
+            _read_answers(name, accepts, entries, section, answers, dates, assessment)
 
     # The items were checked by _check_list_instrument (Any: each list holds its own kind).
     lists: dict[str, tuple[Any, ...]] = dict(_EMPTY_LISTS)
