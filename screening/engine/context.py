@@ -24,9 +24,6 @@ BP02_DIASTOLIC_ABOVE: Final = 100
 # Spec §5.5: DAST-10 >= 6 ("substantial", Skinner 1982) is PSY-07's threshold.
 DAST10_EXCLUDE_FROM: Final = 6
 
-SYSTOLIC_LOW, SYSTOLIC_HIGH = scoring.SYSTOLIC_PLAUSIBLE
-DIASTOLIC_LOW, DIASTOLIC_HIGH = scoring.DIASTOLIC_PLAUSIBLE
-
 
 # The band of every possible total, prepared once (scores and the DAST-10 rules read them).
 PHQ9_BAND_BY_TOTAL: Final = scoring.band_table(scoring.PHQ9_BANDS, PHQ9.length * PHQ9.high)
@@ -113,39 +110,28 @@ def build_context(facts: Facts) -> Context:
     if isinstance(weight, (int, float)) and isinstance(height, (int, float)):
         bmi = scoring.bmi_tenths(weight, height)
 
-    # The blood-pressure tests of scoring.plausible_reading and scoring.crisis_value, written
-    # out here (the same limits): they run for every document.
     systolic = answers["vitals.bp_systolic"]
     if type(systolic) is not int:
         systolic = None
     diastolic = answers["vitals.bp_diastolic"]
     if type(diastolic) is not int:
         diastolic = None
-    systolic_in_range = systolic is not None and SYSTOLIC_LOW <= systolic <= SYSTOLIC_HIGH
-    diastolic_in_range = diastolic is not None and DIASTOLIC_LOW <= diastolic <= DIASTOLIC_HIGH
-    plausible = systolic_in_range and diastolic_in_range and systolic > diastolic  # type: ignore[operator]
-    bp01 = (systolic_in_range and systolic > scoring.CRISIS_SYSTOLIC_ABOVE) or (  # type: ignore[operator]
-        diastolic_in_range and diastolic > scoring.CRISIS_DIASTOLIC_ABOVE  # type: ignore[operator]
-    )
+    plausible = scoring.plausible_reading(systolic, diastolic)
+    bp01 = scoring.crisis_value(systolic, diastolic)
     bp02 = plausible and not bp01 and diastolic is not None and diastolic > BP02_DIASTOLIC_ABOVE
 
-    bp_date = facts.dates.get("vitals.bp_date")
     event_days = None
     if answers["medical.cardiovascular_event"] == "yes":
         event_days = _days_since(facts.dates.get("medical.cardiovascular_event_date"), reference)
 
-    dast10 = facts.dast10
-    dast_points = tuple(map(dict.__getitem__, scoring.DAST10_ITEM_POINTS, dast10))  # scoring.dast10_points
+    dast_points = scoring.dast10_points(facts.dast10)
+    dast_total = scoring.complete_sum(dast_points)
     # A total can only grow: the answered items alone may already reach the threshold.
     # An unanswered item 3 counts as its scoring answer ("no") here, because an unknown must
     # never read calmer than a "no" would (spec §1.2); the reported total stays null.
-    if None in dast_points:
-        dast_total = None
-        dast_floor = sum(filter(None, dast_points))  # scoring.partial_sum
-        if dast10[scoring.DAST10_REVERSED_ITEM - 1] is None:
-            dast_floor += 1
-    else:
-        dast_total = dast_floor = sum(dast_points)  # type: ignore[arg-type]  # no None: complete
+    dast_floor = scoring.partial_sum(dast_points)
+    if facts.dast10[scoring.DAST10_REVERSED_ITEM - 1] is None:
+        dast_floor += 1
     psy07 = dast_floor >= DAST10_EXCLUDE_FROM or answers["substance.drug_use_disorder_current"] == "yes"
 
     q = answers
@@ -153,32 +139,30 @@ def build_context(facts: Facts) -> Context:
     saf03 = q["instruments.cssrs.q4"] == "yes" or q["instruments.cssrs.q5"] == "yes" or q6_recent
     saf04 = not saf03 and (q["instruments.cssrs.q3"] == "yes" or q["instruments.cssrs.q6"] == "yes")
 
-    # scoring.complete_sum and partial_sum, written out: a total only of a complete questionnaire.
-    phq9, gad7, auditc = facts.phq9, facts.gad7, facts.auditc
-    auditc_total = None if None in auditc else sum(auditc)  # type: ignore[arg-type]
+    auditc_total = scoring.complete_sum(facts.auditc)
     matches = match_medications(facts)
     return Context(
-        facts,
-        answers,
-        age,
-        bmi,
-        systolic,
-        diastolic,
-        plausible,
-        bp01,
-        bp02,
-        event_days,
-        None if bp_date is None else (reference - bp_date).days,
-        None if None in phq9 else sum(phq9),  # type: ignore[arg-type]
-        None if None in gad7 else sum(gad7),  # type: ignore[arg-type]
-        auditc_total,
-        sum(filter(None, auditc)) if auditc_total is None else auditc_total,
-        scoring.AUDITC_CUTOFF_MALE if answers["patient.sex_at_birth"] == "male" else scoring.AUDITC_CUTOFF_DEFAULT,
-        dast_points,
-        dast_total,
-        psy07,
-        saf03,
-        saf04,
-        matches,
-        _NO_CLASSES if matches is None else matches.by_class,
+        facts=facts,
+        answers=answers,
+        age=age,
+        bmi_tenths=bmi,
+        systolic=systolic,
+        diastolic=diastolic,
+        plausible_bp=plausible,
+        bp01=bp01,
+        bp02=bp02,
+        event_days=event_days,
+        bp_days=_days_since(facts.dates.get("vitals.bp_date"), reference),
+        phq9_total=scoring.complete_sum(facts.phq9),
+        gad7_total=scoring.complete_sum(facts.gad7),
+        auditc_total=auditc_total,
+        auditc_partial=scoring.partial_sum(facts.auditc) if auditc_total is None else auditc_total,
+        auditc_cutoff=scoring.auditc_cutoff(answers["patient.sex_at_birth"]),
+        dast10_points=dast_points,
+        dast10_total=dast_total,
+        psy07=psy07,
+        saf03=saf03,
+        saf04=saf04,
+        medications=matches,
+        medication_classes=_NO_CLASSES if matches is None else matches.by_class,
     )

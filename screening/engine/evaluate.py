@@ -10,7 +10,7 @@ from .context import DAST10_BAND_BY_TOTAL, GAD7_BAND_BY_TOTAL, PHQ9_BAND_BY_TOTA
 from .errors import FactsError
 from .facts import Answer, Facts, validate_facts
 from .levels import INFO, LEVELS, NO_FLAGS_RAISED, RESULT_SCHEMA, RULESET_VERSION, level_rank
-from .rules import RULES, _missing_message
+from .rules import RULES, _missing_message, missing_cssrs_answers
 
 Flag = dict[str, object]
 Result = dict[str, object]
@@ -190,7 +190,7 @@ def scores_of(c: Context) -> dict[str, object]:
         bp_category = scoring.bp_category(c.systolic, c.diastolic)
     return {
         "age": c.age,
-        "bmi": None if c.bmi_tenths is None else c.bmi_tenths / 10,  # scoring.tenths_to_float
+        "bmi": None if c.bmi_tenths is None else scoring.tenths_to_float(c.bmi_tenths),
         "phq9": {"total": phq9, "band": None if phq9 is None else PHQ9_BAND_BY_TOTAL[phq9]},
         "gad7": {"total": gad7, "band": None if gad7 is None else GAD7_BAND_BY_TOTAL[gad7]},
         "auditc": {"total": auditc, "positive": None if auditc is None else auditc >= c.auditc_cutoff},
@@ -207,14 +207,9 @@ def cssrs_risk(c: Context) -> str:
     if c.saf04:
         return "moderate"
     answers = c.answers
-    q2 = answers["instruments.cssrs.q2"]
-    if answers["instruments.cssrs.q1"] == "yes" or q2 == "yes":
+    if answers["instruments.cssrs.q1"] == "yes" or answers["instruments.cssrs.q2"] == "yes":
         return "low"
-    # missing_cssrs_answers, for Q2 not yes: Q1, Q2, Q6, and the Q6 timing when Q6 is yes.
-    q6 = answers["instruments.cssrs.q6"]
-    if answers["instruments.cssrs.q1"] is None or q2 is None or q6 is None:
-        return "unknown"
-    if q6 == "yes" and answers["instruments.cssrs.q6_past_3_months"] is None:
+    if missing_cssrs_answers(c):
         return "unknown"
     return "none"
 

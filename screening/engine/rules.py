@@ -632,7 +632,6 @@ def _required_safety_paths(q2_yes: bool, q6_yes: bool) -> tuple[str, ...]:
 
 
 SAF_Q2: Final = SAF_Q["q2"]
-SAF_Q6: Final = SAF_Q["q6"]
 
 # The required C-SSRS answers, in order, prepared once for (Q2 yes, Q6 yes).
 REQUIRED_SAFETY_PATHS: Final = {
@@ -663,11 +662,7 @@ def missing_cssrs_answers(c: Context) -> list[str]:
     design("§5.1", "a missing answer is not 'no risk'"),
 )
 def saf06(c: Context) -> Outcome | None:
-    a = c.answers
-    required = REQUIRED_SAFETY_PATHS[a[SAF_Q2] == "yes", a[SAF_Q6] == "yes"]
-    missing = [path for path in required if a[path] is None]  # missing_safety_answers, inlined
-    if c.facts.phq9[8] is None:
-        missing.insert(0, PHQ9_ITEM9)
+    missing = missing_safety_answers(c)
     if not missing:
         return None
     return ({}, _saf06_message(tuple(missing)), None, missing)
@@ -955,12 +950,7 @@ def _bp_text(c: Context) -> str:
     systolic = "?" if c.systolic is None else BP_VALUE_TEXTS[c.systolic]
     diastolic = "?" if c.diastolic is None else BP_VALUE_TEXTS[c.diastolic]
     source = BP_SOURCES.get(c.answers["vitals.bp_source"], "source not known")  # a str: a validated choice
-    days = c.bp_days  # _date_phrase, with the days the context worked out
-    if days is None:
-        when = "date not given"
-    else:
-        when = f"on {c.answers['vitals.bp_date']} ({_WHEN_BY_DAYS[days] if days < 1000 else _when(days)})"
-    return f"Blood pressure {systolic}/{diastolic} mmHg, {source}, {when}"
+    return f"Blood pressure {systolic}/{diastolic} mmHg, {source}, {_date_phrase(c, 'vitals.bp_date')}"
 
 
 def _bp_caveats(c: Context) -> str:

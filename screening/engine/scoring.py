@@ -11,7 +11,7 @@ from calendar import isleap
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Final, cast
+from typing import Final
 
 # --- Age and BMI (spec §5 preamble) ------------------------------------------------
 
@@ -107,7 +107,7 @@ def complete_sum(items: Sequence[int | None]) -> int | None:
     """The total of a fully answered instrument, else None (never prorated)."""
     if None in items:
         return None
-    return sum(cast("Sequence[int]", items))
+    return sum(items)  # type: ignore[arg-type]  # no None left (no runtime cast: it runs for every document)
 
 
 def partial_sum(items: Sequence[int | None]) -> int:
@@ -118,14 +118,14 @@ def partial_sum(items: Sequence[int | None]) -> int:
 _DAST10_POINTS: Final[dict[str | None, int | None]] = {"yes": 1, "no": 0, None: None}
 _DAST10_REVERSED_POINTS: Final[dict[str | None, int | None]] = {"yes": 0, "no": 1, None: None}
 # Each item's answer -> point table, prepared once (ten items; item 3 reverse-scored).
-DAST10_ITEM_POINTS: Final = tuple(
+_DAST10_ITEM_POINTS: Final = tuple(
     _DAST10_REVERSED_POINTS if number == DAST10_REVERSED_ITEM else _DAST10_POINTS for number in range(1, 11)
 )
 
 
 def dast10_points(items: Sequence[str | None]) -> tuple[int | None, ...]:
     """Each DAST-10 answer (validated: "yes", "no" or None) as its point; None stays None."""
-    return tuple(map(dict.__getitem__, DAST10_ITEM_POINTS, items))
+    return tuple(map(dict.__getitem__, _DAST10_ITEM_POINTS, items))
 
 
 def auditc_cutoff(sex_at_birth: str | int | float | None) -> int:
@@ -146,20 +146,26 @@ MEASURED_SYSTOLIC_ENTRY: Final = (40, 300)
 DIASTOLIC_ENTRY: Final = (20, 200)
 
 
+# The limits unpacked once: plausible_reading and crisis_value run for every document and
+# compare with them directly (no call per value).
+_SYSTOLIC_LOW, _SYSTOLIC_HIGH = SYSTOLIC_PLAUSIBLE
+_DIASTOLIC_LOW, _DIASTOLIC_HIGH = DIASTOLIC_PLAUSIBLE
+
+
 def systolic_in_range(value: int) -> bool:
-    return SYSTOLIC_PLAUSIBLE[0] <= value <= SYSTOLIC_PLAUSIBLE[1]
+    return _SYSTOLIC_LOW <= value <= _SYSTOLIC_HIGH
 
 
 def diastolic_in_range(value: int) -> bool:
-    return DIASTOLIC_PLAUSIBLE[0] <= value <= DIASTOLIC_PLAUSIBLE[1]
+    return _DIASTOLIC_LOW <= value <= _DIASTOLIC_HIGH
 
 
 def plausible_reading(systolic: int | None, diastolic: int | None) -> bool:
     return (
         systolic is not None
         and diastolic is not None
-        and systolic_in_range(systolic)
-        and diastolic_in_range(diastolic)
+        and _SYSTOLIC_LOW <= systolic <= _SYSTOLIC_HIGH
+        and _DIASTOLIC_LOW <= diastolic <= _DIASTOLIC_HIGH
         and systolic > diastolic
     )
 
@@ -174,8 +180,11 @@ def crisis_value(systolic: int | None, diastolic: int | None) -> bool:
     """BP-01 (spec §5.3): either value, inside its own plausible range, above its crisis
     limit, whatever the other value is: missing, implausible or fine. So a crisis value
     alerts even in a reading that BP-08 calls implausible (safety first, spec §1.3)."""
-    return (systolic is not None and systolic_in_range(systolic) and systolic > CRISIS_SYSTOLIC_ABOVE) or (
-        diastolic is not None and diastolic_in_range(diastolic) and diastolic > CRISIS_DIASTOLIC_ABOVE
+    systolic_plausible = systolic is not None and _SYSTOLIC_LOW <= systolic <= _SYSTOLIC_HIGH
+    return (systolic_plausible and systolic > CRISIS_SYSTOLIC_ABOVE) or (  # type: ignore[operator]
+        diastolic is not None
+        and _DIASTOLIC_LOW <= diastolic <= _DIASTOLIC_HIGH
+        and diastolic > CRISIS_DIASTOLIC_ABOVE
     )
 
 
