@@ -6,9 +6,8 @@ session row's expiry. Renewing it on every request cost every page an extra tran
 Here the row is rewritten only when something in the session changed or when its expiry
 is more than ``SESSION_RENEW_SECONDS`` (60; a thirtieth of a shorter limit) older than a
 fresh one would be. The idle limit therefore ends between 29 and 30 minutes after the last
-request, and the pages that count
-it down (the idle warning of the intake steps) are given the row's real expiry
-(:func:`idle_seconds_left`), never the setting.
+request, and the pages that count it down (the idle warning of the intake steps) are given
+the row's real expiry (:func:`idle_seconds_left`), never the setting.
 
 ``SESSION_ENGINE = "clinic.sessions"`` (this module's ``SessionStore``) and
 ``clinic.sessions.SessionMiddleware`` in place of Django's; ``SESSION_SAVE_EVERY_REQUEST``
