@@ -18,11 +18,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from functools import cache
+
 from django.conf import settings
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from clinic import prepared
+
+
+@cache
+def _session_columns() -> prepared.Columns:
+    from django.contrib.sessions.models import Session
+
+    return prepared.Columns(Session, ["session_key", "session_data", "expire_date"])
 
 
 class SessionStore(db.SessionStore):
@@ -32,8 +44,33 @@ class SessionStore(db.SessionStore):
     stored_expiry: datetime | None = None
 
     def _get_session_from_db(self):  # type: ignore[no-untyped-def]
-        row = super()._get_session_from_db()
-        self.stored_expiry = None if row is None else row.expire_date
+        """Django's read of the unexpired row (``objects.get(session_key=…, expire_date__gt=now)``),
+        as a statement written once (clinic/prepared.py): every signed-in request runs it."""
+        model = self.model
+        connection = connections[router.db_for_read(model)]
+        columns = _session_columns()
+
+        def write() -> str:
+            table = model._meta.db_table
+            return (
+                f"SELECT {columns.select_list(connection, table)} FROM {prepared.quoted(connection, table)} "
+                f"WHERE {prepared.quoted(connection, table, 'session_key')} = %s "
+                f"AND {prepared.quoted(connection, table, 'expire_date')} > %s"
+            )
+
+        params = [
+            prepared.lookup_value(model, "session_key", self.session_key, connection),
+            prepared.lookup_value(model, "expire_date", timezone.now(), connection),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(prepared.statement(connection, "session", write), params)
+            found = cursor.fetchone()
+        if found is None:
+            self._session_key = None
+            self.stored_expiry = None
+            return None
+        row = columns.instance(connection, found)
+        self.stored_expiry = row.expire_date
         return row
 
     def save(self, must_create: bool = False) -> None:

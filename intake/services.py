@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from clinic.audit import audit_record
 from clinic.models import AuditAction, User
+from intake import step_sql
 from intake import steps as intake_steps
 from intake.forms import DRAFT_REVISION_FIELD, NUL_MESSAGE, StepForm
 from intake.models import (
@@ -279,7 +280,7 @@ def intake_write_answers(
         model.objects.filter(intake=intake).delete()
         model.objects.bulk_create(rows)
     intake.current_step = current_step
-    intake.save(update_fields=[*values, "current_step", "draft_revision", "updated_at"])
+    step_sql.update_columns(intake, [*values, "current_step", "draft_revision", "updated_at"])
 
 
 @dataclass
@@ -360,11 +361,9 @@ def patient_save_step(*, user: User, intake_id: int, step: Step, data: Mapping[s
     ``Intake.DoesNotExist`` for an intake that is not this patient's, and
     ``IntakeNotEditable`` (with the intake's status) for a step they can no longer change."""
     # Only the intake's row is locked (the join to its patient is the access check), and
-    # only the columns the save reads are read (issue 13).
-    intakes = Intake.objects.select_for_update(of=("self",))
-    if (columns := _columns_a_save_reads(step)) is not None:
-        intakes = intakes.only(*columns)
-    return _save_step(intakes.get(pk=intake_id, patient__user=user), step, data)
+    # only the columns the save reads are read, by a statement written once (issue 13).
+    intake = step_sql.locked_patient_intake(user_id=user.pk, intake_id=intake_id, columns=_columns_a_save_reads(step))
+    return _save_step(intake, step, data)
 
 
 # What a save of any step reads of the intake besides the step's own answers: whether the
@@ -426,12 +425,7 @@ def _take_revision(intake: Intake) -> int:
 def _store_draft(*, intake: Intake, step: Step, data: dict[str, Any], valid: bool, revision: int) -> None:
     # The draft is written once per save, valid or not, so that nothing typed is lost (one
     # INSERT ... ON CONFLICT UPDATE on the one-draft-per-step constraint).
-    StepDraft.objects.bulk_create(
-        [StepDraft(intake=intake, step=step.key, data=data, is_valid=valid, revision=revision)],
-        update_conflicts=True,
-        unique_fields=["intake", "step"],
-        update_fields=["data", "is_valid", "revision", "updated_at"],
-    )
+    step_sql.store_draft(StepDraft(intake=intake, step=step.key, data=data, is_valid=valid, revision=revision))
 
 
 @transaction.atomic
