@@ -28,7 +28,7 @@ def _user_with_roles_sql(connection: Any) -> str:
     groups = User._meta.get_field("groups")
     users, members, names = User._meta.db_table, groups.m2m_db_table(), groups.related_model._meta.db_table
     return (
-        f"SELECT {_USER.select_list(connection, users)}, {q(connection, names, 'name')} "
+        f"SELECT {_USER.select_list(connection, users)}, {q(connection, names, 'name')} "  # noqa: S608 - names from the models, quoted
         f"FROM {q(connection, users)} "
         f"LEFT OUTER JOIN {q(connection, members)} "
         f"ON {q(connection, users, User._meta.pk.column)} = {q(connection, members, groups.m2m_column_name())} "

@@ -114,7 +114,7 @@ def update_sql(connection: BaseDatabaseWrapper, model: type[models.Model], field
     """``UPDATE table SET col = %s, … WHERE pk = %s``, as ``save(update_fields=…)`` writes it."""
     assignments = ", ".join(f"{quoted(connection, field.column)} = %s" for field in fields)
     table = quoted(connection, model._meta.db_table)
-    return f"UPDATE {table} SET {assignments} WHERE {quoted(connection, model._meta.pk.column)} = %s"
+    return f"UPDATE {table} SET {assignments} WHERE {quoted(connection, model._meta.pk.column)} = %s"  # noqa: S608
 
 
 def upsert_sql(
@@ -136,4 +136,4 @@ def upsert_sql(
         [opts.get_field(name).column for name in update],
         [opts.get_field(name).column for name in unique],
     )
-    return f"INSERT INTO {quoted(connection, opts.db_table)} ({columns}) VALUES ({placeholders}) {conflict}"
+    return f"INSERT INTO {quoted(connection, opts.db_table)} ({columns}) VALUES ({placeholders}) {conflict}"  # noqa: S608

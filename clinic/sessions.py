@@ -17,7 +17,6 @@ is off, since the middleware decides when a renewal is due.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
 from functools import cache
 
 from django.conf import settings
@@ -53,7 +52,7 @@ class SessionStore(db.SessionStore):
         def write() -> str:
             table = model._meta.db_table
             return (
-                f"SELECT {columns.select_list(connection, table)} FROM {prepared.quoted(connection, table)} "
+                f"SELECT {columns.select_list(connection, table)} FROM {prepared.quoted(connection, table)} "  # noqa: S608
                 f"WHERE {prepared.quoted(connection, table, 'session_key')} = %s "
                 f"AND {prepared.quoted(connection, table, 'expire_date')} > %s"
             )

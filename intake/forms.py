@@ -15,6 +15,7 @@ also carry a formset class.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,6 +24,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
+from django.utils.choices import normalize_choices
 
 from clinic.text import clean_name
 from intake.date_input import DateInputField
@@ -91,14 +93,61 @@ class NoNulCharField(forms.CharField):
         ]
 
 
+class FixedRadioSelect(forms.RadioSelect):
+    """Radio buttons whose options (a tuple) every copy shares (``FixedChoices``)."""
+
+    @property
+    def choices(self) -> Any:
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        self._choices = tuple(normalize_choices(value))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedRadioSelect:
+        copied = copy.copy(self)
+        copied.attrs = self.attrs.copy()
+        memo[id(self)] = copied
+        return copied
+
+
+class FixedChoices:
+    """A choice field whose options are fixed where its form is declared: each form built
+    shares them (a tuple) instead of deep-copying them, which was a fifth of building a step's
+    form, on every step POST (issue 13). Setting a form's field ``choices`` still replaces them
+    for that form only."""
+
+    widget = FixedRadioSelect
+
+    @property
+    def choices(self) -> Any:
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        self._choices = tuple(normalize_choices(value))
+        self.widget.choices = self._choices  # type: ignore[attr-defined]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # Field's copy (a shallow copy, its widget copied): the options stay shared.
+        return forms.Field.__deepcopy__(self, memo)  # type: ignore[arg-type]
+
+
+class AnswerChoiceField(FixedChoices, forms.ChoiceField):
+    pass
+
+
+class ScoreChoiceField(FixedChoices, forms.TypedChoiceField):
+    pass
+
+
 def choice(label: str, choices: Any, help_text: str = "") -> forms.ChoiceField:
     """A radio group; nothing chosen means "not answered" (NULL), never "no"."""
-    return forms.ChoiceField(
+    return AnswerChoiceField(
         label=label,
         choices=choices,
         required=False,
         help_text=help_text,
-        widget=forms.RadioSelect,
         error_messages={"invalid_choice": CHOICE_MESSAGE},
     )
 
@@ -113,13 +162,12 @@ def yes_no(label: str, help_text: str = "") -> forms.ChoiceField:
 
 def scale(label: str, options: list[tuple[int, str]]) -> forms.TypedChoiceField:
     """A questionnaire item scored 0..n: its options are the official wording."""
-    return forms.TypedChoiceField(
+    return ScoreChoiceField(
         label=label,
         choices=options,
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.RadioSelect,
         error_messages={"invalid_choice": CHOICE_MESSAGE},
     )
 

@@ -39,7 +39,7 @@ def _locked_read_sql(connection: BaseDatabaseWrapper, columns: prepared.Columns)
         lock = " " + connection.ops.for_update_sql(of=of)
     patient = Intake._meta.get_field("patient")
     return (
-        f"SELECT {columns.select_list(connection, intakes)} FROM {q(connection, intakes)} "
+        f"SELECT {columns.select_list(connection, intakes)} FROM {q(connection, intakes)} "  # noqa: S608 - names from the models
         f"INNER JOIN {q(connection, patients)} "
         f"ON {q(connection, intakes, patient.column)} = {q(connection, patients, Patient._meta.pk.column)} "
         f"WHERE {q(connection, intakes, Intake._meta.pk.column)} = %s "
@@ -86,7 +86,9 @@ def store_draft(draft: StepDraft) -> None:
 
 @cache
 def _update_fields(names: frozenset[str]) -> tuple[Any, ...]:
-    fields = tuple(f for f in Intake._meta.concrete_fields if not f.primary_key and (f.name in names or f.attname in names))
+    fields = tuple(
+        f for f in Intake._meta.concrete_fields if not f.primary_key and (f.name in names or f.attname in names)
+    )
     if len(fields) != len(names):
         known = {f.name for f in fields} | {f.attname for f in fields}
         raise ValueError(f"not columns of Intake: {sorted(names - known)}")
@@ -97,7 +99,9 @@ def update_columns(intake: Intake, names: Sequence[str]) -> None:
     """Write columns ``names`` of the saved ``intake`` (``updated_at`` is set to now when named)."""
     connection = connections[router.db_for_write(Intake)]
     fields = _update_fields(frozenset(names))
-    sql = prepared.statement(connection, ("update-intake", fields), lambda: prepared.update_sql(connection, Intake, fields))
+    sql = prepared.statement(
+        connection, ("update-intake", fields), lambda: prepared.update_sql(connection, Intake, fields)
+    )
     params = prepared.saved_values(intake, fields, connection, add=False)
     params.append(prepared.lookup_value(Intake, "id", intake.pk, connection))
     with connection.cursor() as cursor:
