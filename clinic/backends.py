@@ -44,9 +44,9 @@ class UserWithRolesBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         connection = connections[router.db_for_read(User)]
-        sql = prepared.statement(connection, "user-with-roles", lambda: _user_with_roles_sql(connection))
         with connection.cursor() as cursor:
-            cursor.execute(sql, [prepared.lookup_value(User, "id", user_id, connection)])
+            params = [prepared.lookup_value(User, "id", user_id, connection)]
+            prepared.execute(cursor, ("user-with-roles", lambda: _user_with_roles_sql(connection), params))
             rows = cursor.fetchall()
         if not rows:
             return None

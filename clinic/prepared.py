@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.constants import OnConflict
@@ -36,6 +37,76 @@ def statement(connection: BaseDatabaseWrapper, key: object, write: Callable[[], 
     if text is None:
         text = _STATEMENTS[cache_key] = write()
     return text
+
+
+class _ServerSide:
+    """The statements prepared in one PostgreSQL session (one raw connection): their names."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.names: dict[object, str] = {}
+        self.made = 0
+
+    def new_name(self, key: object) -> str:
+        self.made += 1
+        self.names[key] = name = f"clinic_prepared_{self.made}"
+        return name
+
+
+def _server_side(connection: BaseDatabaseWrapper) -> _ServerSide:
+    state = getattr(connection, "_clinic_prepared", None)
+    if state is None or state.raw is not connection.connection:  # a new database session
+        state = _ServerSide(connection.connection)
+        connection._clinic_prepared = state  # type: ignore[attr-defined]
+    return state
+
+
+def _numbered(sql: str) -> str:
+    """``%s`` placeholders as PostgreSQL's ``$1``, ``$2``, … (the names hold no ``%``)."""
+    parts = sql.split("%s")
+    return "".join(part + (f"${number}" if number < len(parts) else "") for number, part in enumerate(parts, 1))
+
+
+Statement = tuple[object, Callable[[], str], Sequence[Any]]  # (key, write, params)
+
+
+def execute(cursor: Any, *statements: Statement) -> None:
+    """Run statements, each ``(key, write, params)`` (its text from ``write``, with ``%s``
+    placeholders), on a Django cursor; a SELECT's rows (or an UPDATE's ``rowcount``) are the
+    last statement's.
+
+    On PostgreSQL the statements go in one round trip, and (unless
+    ``CLINIC_PREPARED_STATEMENTS`` is off, as behind a transaction-pooling PgBouncer) each is
+    prepared on the server once per database session, so that it is parsed and planned once,
+    not on every request: its first run sends ``PREPARE name AS …; EXECUTE name(…)``, the
+    next ones ``EXECUTE name(…)``; either way one entry in the query log. A run that fails
+    forgets its names (a later run prepares the statements again under new ones, whether or
+    not the failed run had prepared them). Elsewhere each statement is executed on its own.
+    """
+    connection = cursor.db
+    if connection.vendor != "postgresql":
+        for key, write, params in statements:
+            cursor.execute(statement(connection, key, write), params)
+        return
+    if not settings.CLINIC_PREPARED_STATEMENTS:
+        commands = [statement(connection, key, write) for key, write, _ in statements]
+        cursor.execute("; ".join(commands), [value for _, _, params in statements for value in params])
+        return
+    state = _server_side(connection)
+    commands = []
+    for key, write, params in statements:
+        arguments = ", ".join("%s" for _ in params)
+        name = state.names.get(key)
+        if name is None:
+            name = state.new_name(key)
+            commands.append(f"PREPARE {name} AS {_numbered(statement(connection, key, write))}")
+        commands.append(f"EXECUTE {name}({arguments})")
+    try:
+        cursor.execute("; ".join(commands), [value for _, _, params in statements for value in params])
+    except Exception:
+        for key, _, _ in statements:
+            state.names.pop(key, None)
+        raise
 
 
 def quoted(connection: BaseDatabaseWrapper, *names: str) -> str:

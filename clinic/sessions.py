@@ -62,7 +62,7 @@ class SessionStore(db.SessionStore):
             prepared.lookup_value(model, "expire_date", timezone.now(), connection),
         ]
         with connection.cursor() as cursor:
-            cursor.execute(prepared.statement(connection, "session", write), params)
+            prepared.execute(cursor, ("session", write, params))
             found = cursor.fetchone()
         if found is None:
             self._session_key = None

@@ -117,6 +117,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # request (issue 13); Django checks it is alive before reusing it. 0 closes it after each request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
+# The few statements every step POST runs are prepared once per PostgreSQL session
+# (clinic/prepared.py). Off behind a pooler that hands each transaction another session
+# (PgBouncer in transaction mode).
+CLINIC_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer rather than failing at once when two requests write together.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}

@@ -267,20 +267,28 @@ def _model_errors(intake: Intake, step: Step, values: dict[str, Any]) -> dict[st
 
 
 def intake_write_answers(
-    *, intake: Intake, step: Step, values: dict[str, Any], rows: list[Any] | None, current_step: str
+    *,
+    intake: Intake,
+    step: Step,
+    values: dict[str, Any],
+    rows: list[Any] | None,
+    current_step: str,
+    draft: StepDraft,
 ) -> None:
-    """Write a step's clean answers: its rows (replaced) and one UPDATE of its own columns.
+    """Write a step's draft and clean answers: its rows (replaced), then the draft and one
+    UPDATE of the intake's own columns (one round trip on PostgreSQL).
 
-    ``values`` are already set on ``intake`` and field-checked; ``rows`` are unsaved row
-    objects, or None to leave the rows alone. The caller holds the intake's row lock (the
-    same UPDATE stores ``draft_revision``, which the caller's draft write took).
+    ``values`` are already set on ``intake`` and field-checked (an invalid page brings only
+    its safety answers); ``rows`` are unsaved row objects, or None to leave the rows alone.
+    The caller holds the intake's row lock (the same UPDATE stores ``draft_revision``, which
+    the draft took).
     """
     if rows is not None:
         model = step.row_model  # type: ignore[attr-defined]
         model.objects.filter(intake=intake).delete()
         model.objects.bulk_create(rows)
     intake.current_step = current_step
-    step_sql.update_columns(intake, [*values, "current_step", "draft_revision", "updated_at"])
+    step_sql.save(intake, [*values, "current_step", "draft_revision", "updated_at"], draft=draft)
 
 
 @dataclass
@@ -396,8 +404,14 @@ def _save_step(intake: Intake, step: Step, data: Mapping[str, Any]) -> StepSaveR
     # A Save of the page always wins, and takes a new revision: a background save still on
     # its way from the page (based on an older revision) is refused when it lands.
     revision = _take_revision(intake)
-    _store_draft(intake=intake, step=step, data=stored, valid=page.valid, revision=revision)
-    intake_write_answers(intake=intake, step=step, values=page.values, rows=page.rows, current_step=destination)
+    intake_write_answers(
+        intake=intake,
+        step=step,
+        values=page.values,
+        rows=page.rows,
+        current_step=destination,
+        draft=_draft(intake=intake, step=step, data=stored, valid=page.valid, revision=revision),
+    )
     safety = None
     if step.safety_check:
         safety = safety_notice_from_result(intake, screening().draft_safety_check(intake=intake))
@@ -422,10 +436,10 @@ def _take_revision(intake: Intake) -> int:
     return intake.draft_revision
 
 
-def _store_draft(*, intake: Intake, step: Step, data: dict[str, Any], valid: bool, revision: int) -> None:
+def _draft(*, intake: Intake, step: Step, data: dict[str, Any], valid: bool, revision: int) -> StepDraft:
     # The draft is written once per save, valid or not, so that nothing typed is lost (one
-    # INSERT ... ON CONFLICT UPDATE on the one-draft-per-step constraint).
-    step_sql.store_draft(StepDraft(intake=intake, step=step.key, data=data, is_valid=valid, revision=revision))
+    # INSERT ... ON CONFLICT UPDATE on the one-draft-per-step constraint, step_sql.save).
+    return StepDraft(intake=intake, step=step.key, data=data, is_valid=valid, revision=revision)
 
 
 @transaction.atomic
@@ -460,8 +474,9 @@ def intake_save_draft(
     stored, _nul_keys = draft_data_from_post(data)
     stored.pop("action", None)
     revision = _take_revision(intake)
-    _store_draft(intake=intake, step=step, data=stored, valid=False, revision=revision)
-    intake.save(update_fields=["draft_revision"])
+    step_sql.save(
+        intake, ["draft_revision"], draft=_draft(intake=intake, step=step, data=stored, valid=False, revision=revision)
+    )
     # The audit line names the step and how it was saved, never an answer.
     audit_record(
         actor=actor, action=AuditAction.CHANGE, target=intake, summary=f"Draft of step {step.key} saved ({how})"

@@ -3,10 +3,10 @@
 - ``locked_patient_intake``: the patient's own intake under its row lock, with only the
   columns the save reads (``Intake.objects.select_for_update(of=("self",)).only(…)
   .get(pk=…, patient__user=…)``);
-- ``store_draft``: the step's draft, inserted or replaced in one statement on the
-  one-draft-per-step constraint (``bulk_create([…], update_conflicts=True, …)``);
-- ``update_columns``: one UPDATE of the given columns of a saved intake
-  (``save(update_fields=…)``, ``auto_now`` included).
+- ``save``: the step's draft, inserted or replaced in one statement on the
+  one-draft-per-step constraint (``bulk_create([…], update_conflicts=True, …)``), then one
+  UPDATE of the given columns of the intake (``save(update_fields=…)``, ``auto_now``
+  included); on PostgreSQL both in one round trip.
 
 They send no model signals: the tests fail if the intake or its drafts gain a receiver
 (``tests/intake/test_step_sql.py``), and pin each statement to its ORM twin.
@@ -52,13 +52,12 @@ def locked_patient_intake(*, user_id: Any, intake_id: Any, columns: Sequence[str
     until the caller's transaction ends; ``Intake.DoesNotExist`` when it is not theirs."""
     connection = connections[router.db_for_write(Intake)]
     read = _read_columns(None if columns is None else tuple(columns))
-    sql = prepared.statement(connection, ("locked-intake", read), lambda: _locked_read_sql(connection, read))
     params = [
         prepared.lookup_value(Intake, "id", intake_id, connection),
         prepared.lookup_value(Patient, "user", user_id, connection),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, (("locked-intake", read), lambda: _locked_read_sql(connection, read), params))
         row = cursor.fetchone()
     if row is None:
         raise Intake.DoesNotExist("Intake matching query does not exist.")
@@ -70,18 +69,8 @@ _DRAFT_UNIQUE = ("intake", "step")  # the constraint stepdraft_one_per_step
 _DRAFT_REPLACES = ("data", "is_valid", "revision", "updated_at")
 
 
-def store_draft(draft: StepDraft) -> None:
-    """Insert ``draft``, or replace the stored draft of its intake and step."""
-    connection = connections[router.db_for_write(StepDraft)]
-    sql = prepared.statement(
-        connection,
-        "store-draft",
-        lambda: prepared.upsert_sql(
-            connection, StepDraft, _DRAFT_FIELDS, unique=_DRAFT_UNIQUE, update=_DRAFT_REPLACES
-        ),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, prepared.saved_values(draft, _DRAFT_FIELDS, connection, add=True))
+def _draft_sql(connection: BaseDatabaseWrapper) -> str:
+    return prepared.upsert_sql(connection, StepDraft, _DRAFT_FIELDS, unique=_DRAFT_UNIQUE, update=_DRAFT_REPLACES)
 
 
 @cache
@@ -95,16 +84,20 @@ def _update_fields(names: frozenset[str]) -> tuple[Any, ...]:
     return fields
 
 
-def update_columns(intake: Intake, names: Sequence[str]) -> None:
-    """Write columns ``names`` of the saved ``intake`` (``updated_at`` is set to now when named)."""
+def save(intake: Intake, names: Sequence[str], *, draft: StepDraft) -> None:
+    """Insert ``draft`` (or replace the stored draft of its intake and step), then write
+    columns ``names`` of the saved ``intake`` (``updated_at`` set to now when named): one round
+    trip on PostgreSQL."""
     connection = connections[router.db_for_write(Intake)]
     fields = _update_fields(frozenset(names))
-    sql = prepared.statement(
-        connection, ("update-intake", fields), lambda: prepared.update_sql(connection, Intake, fields)
-    )
     params = prepared.saved_values(intake, fields, connection, add=False)
     params.append(prepared.lookup_value(Intake, "id", intake.pk, connection))
+    draft_params = prepared.saved_values(draft, _DRAFT_FIELDS, connection, add=True)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(
+            cursor,
+            ("store-draft", lambda: _draft_sql(connection), draft_params),
+            (("update-intake", fields), lambda: prepared.update_sql(connection, Intake, fields), params),
+        )
         if cursor.rowcount != 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")
