@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Final
 
 from django import forms
@@ -249,6 +250,12 @@ def _next_step(intake: Intake, step: Step, action: str) -> str:
     return intake_steps.step_after(intake, step.key)
 
 
+@cache
+def _other_columns(names: frozenset[str]) -> frozenset[str]:
+    """The intake's columns besides ``names`` (what a step's model check leaves out)."""
+    return frozenset(f.name for f in Intake._meta.concrete_fields) - names
+
+
 def _model_errors(intake: Intake, step: Step, values: dict[str, Any]) -> dict[str, list[str]]:
     """The model's own field checks of the step's new values, with no query: the forms guard
     every column, so an error here means a form and the model disagree. Constraints are not
@@ -256,9 +263,8 @@ def _model_errors(intake: Intake, step: Step, values: dict[str, Any]) -> dict[st
     before = {name: getattr(intake, name) for name in values}
     for name, value in values.items():
         setattr(intake, name, value)
-    others = [f.name for f in Intake._meta.concrete_fields if f.name not in values]
     try:
-        intake.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+        intake.full_clean(exclude=_other_columns(frozenset(values)), validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for name, value in before.items():
             setattr(intake, name, value)
