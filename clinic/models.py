@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -173,6 +174,36 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
     REGISTER = "register", "Registered"
     EMAIL_CONFIRM = "email_confirm", "E-mail address confirmed"
+
+
+class Session(AbstractBaseSession):
+    """A browser's session: Django's database session, with the user it is signed in as.
+
+    The user column lets a request read its session, its user and the user's role groups in
+    one query (issue 13; clinic/sessions.py). It is written from the session's own data on
+    every save and is only ever a shortcut: the user a request acts as is still the one in
+    the session's signed data, read back and checked by Django (a row whose column disagrees
+    costs the user query it would have saved). No database constraint: a session saved while
+    its user is being deleted must not fail the request; deleting a user deletes their
+    sessions (on_delete)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "clinic_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type[Any]:
+        from clinic.sessions import SessionStore
+
+        return SessionStore
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

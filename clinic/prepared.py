@@ -139,6 +139,7 @@ class Columns:
         self.model = model
         self.fields: tuple[models.Field, ...] = tuple(fields)  # type: ignore[type-arg]
         self.attnames = frozenset(field.attname for field in fields)
+        self.pk_index = next(index for index, field in enumerate(fields) if field.primary_key)
         self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
 
     def __len__(self) -> int:

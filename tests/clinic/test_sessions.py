@@ -9,12 +9,11 @@ from http import HTTPStatus
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.backends import UserWithRolesBackend
-from clinic.models import Role
+from clinic.models import Role, Session
 from intake.services import intake_start, patient_get_or_create
 from tests.factories import UserFactory
 
@@ -113,3 +112,69 @@ def test_a_short_idle_limit_still_slides_with_every_request(patient_client, sett
     for seconds in (15, 30, 45):
         with time_machine.travel(start + timedelta(seconds=seconds)):
             assert not patient_client.get(HOME).get("Location", "").startswith(reverse("login"))
+
+
+# --- The session, its user and their roles in one query ------------------------------------
+
+
+def _queries_of(client, path: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_signed_in_request_reads_its_session_user_and_roles_in_one_query(patient_client, patient, settings):
+    settings.CLINIC_PREPARED_STATEMENTS = False  # the statements logged as written
+    patient_client.get(HOME)
+    queries = _queries_of(patient_client, HOME)
+    sessions = [sql for sql in queries if 'FROM "clinic_session"' in sql]
+    assert len(sessions) == 1
+    assert 'LEFT OUTER JOIN "clinic_user"' in sessions[0] and '"auth_group"."name"' in sessions[0]
+    assert not [sql for sql in queries if 'FROM "clinic_user"' in sql]  # no second read of the user
+
+
+def test_the_session_row_names_its_user_until_sign_out(client, patient, password):
+    client.post(reverse("login"), {"username": patient.email, "password": password})
+    key = client.session.session_key
+    assert Session.objects.get(session_key=key).user_id == patient.pk
+    client.post(reverse("logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_session_row_naming_another_user_is_not_trusted(patient_client, patient, clinician, settings):
+    """The user a request acts as is the one in the session's signed data; a row whose user
+    column says otherwise only costs the user query it would have saved."""
+    settings.CLINIC_PREPARED_STATEMENTS = False
+    patient_client.get(HOME)
+    Session.objects.filter(session_key=patient_client.session.session_key).update(user=clinician)
+    assert patient_client.get(reverse("review:queue")).status_code == HTTPStatus.NOT_FOUND
+    queries = _queries_of(patient_client, HOME)
+    assert len([sql for sql in queries if 'FROM "clinic_user"' in sql]) == 1
+
+
+def test_user_rows_read_ahead_never_outlive_their_request(patient_client, patient):
+    """Rows left from another request (here: the patient's, with a clinician's role) are
+    dropped when a request starts: only its own session read brings them."""
+    from clinic import backends
+
+    patient_client.get(HOME)
+    user = UserWithRolesBackend().get_user(patient.pk)
+    values = [getattr(user, field.attname) for field in user._meta.concrete_fields]
+    backends.read_ahead(patient.pk, [(*values, Role.CLINICIAN)])
+    assert patient_client.get(reverse("review:queue")).status_code == HTTPStatus.NOT_FOUND
+    # The same rows handed to get_user directly are taken (that is the shortcut's point).
+    backends.read_ahead(patient.pk, [(*values, Role.CLINICIAN)])
+    assert UserWithRolesBackend().get_user(patient.pk).is_clinician_role
+
+
+def test_rows_read_ahead_for_another_user_are_not_taken(patient, clinician, django_assert_num_queries):
+    from clinic import backends
+
+    user = UserWithRolesBackend().get_user(clinician.pk)
+    backends.read_ahead(clinician.pk, [(*[getattr(user, f.attname) for f in user._meta.concrete_fields], "x")])
+    with django_assert_num_queries(1):
+        assert UserWithRolesBackend().get_user(patient.pk).is_patient_role
+

@@ -11,11 +11,10 @@ from http import HTTPStatus
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
-from clinic.models import Role
+from clinic.models import Role, Session
 from intake.models import StepDraft
 from intake.services import intake_start, patient_get_or_create
 from tests.e2e.accessibility import Tally, axe_source, check_page

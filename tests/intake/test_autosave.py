@@ -9,11 +9,10 @@ from http import HTTPStatus
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import AuditAction, AuditEvent
+from clinic.models import AuditAction, AuditEvent, Session
 from intake.models import StepDraft
 from intake.services import patient_get_or_create
 from tests.factories import SubmittedIntakeFactory
