@@ -93,7 +93,17 @@ class NoNulCharField(forms.CharField):
         ]
 
 
-class FixedRadioSelect(forms.RadioSelect):
+class _PlainCopy:
+    """``copy.copy`` as a copy of the instance's attributes, without the generic reduce
+    protocol (a step form copies every field and widget it declares, on every POST)."""
+
+    def __copy__(self) -> Any:
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        return copied
+
+
+class FixedRadioSelect(_PlainCopy, forms.RadioSelect):
     """Radio buttons whose options (a tuple) every copy shares (``FixedChoices``)."""
 
     @property
@@ -111,7 +121,7 @@ class FixedRadioSelect(forms.RadioSelect):
         return copied
 
 
-class FixedChoices:
+class FixedChoices(_PlainCopy):
     """A choice field whose options are fixed where its form is declared: each form built
     shares them (a tuple) instead of deep-copying them, which was a fifth of building a step's
     form, on every step POST (issue 13). Setting a form's field ``choices`` still replaces them
