@@ -34,12 +34,13 @@ def test_the_changelist_query_count_does_not_grow_with_rows(admin_client_, model
     assert len(with_30) == len(with_3), "\n".join(with_30)
 
 
-# Every admin page runs 5 queries of its own frame: the session and the user with their role
-# groups (2), the second factor's device (1), the request's transaction savepoint and its
-# release (2); the session's sliding expiry is rewritten at most once a minute
-# (clinic/sessions.py), not here. A list page also appends one line to the audit trail: the
-# last row's hash and the insert (2), after the chain's advisory lock on PostgreSQL (1).
-FRAME = 5 + (3 if connection.vendor == "postgresql" else 2)
+# Every admin page runs 4 queries of its own frame: the session, its user and their role
+# groups (1, one query, clinic/sessions.py), the second factor's device (1), the request's
+# transaction savepoint and its release (2); the session's sliding expiry is rewritten at most
+# once a minute (clinic/sessions.py), not here. A list page also appends one line to the audit
+# trail: the last row's hash and the insert (2), after the chain's advisory lock on PostgreSQL
+# (1).
+FRAME = 4 + (3 if connection.vendor == "postgresql" else 2)
 # count = the page's row count; full count = the unfiltered total shown beside it;
 # dates = the date hierarchy's first/last and its distinct days. The four lists over tables
 # that grow without bound (intakes, cases, results, the audit trail) have no full count and no

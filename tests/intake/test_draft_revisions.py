@@ -301,17 +301,18 @@ def test_the_rescue_page_does_not_carry_the_revision_and_its_save_is_newer_than_
 
 def test_a_background_save_runs_a_fixed_number_of_queries(patient_client, intake, django_assert_num_queries):
     patient_client.get(step_url(intake, "goals"))  # warm the session
-    with django_assert_num_queries(11):
-        # 1 session, 2 user with their role groups (patient_required), 3 the intake (access
-        # check), 4 savepoint (intake_save_draft's transaction), 5 the intake again, locked,
-        # 6 the draft's revision (compared under the lock), 7 the draft (INSERT ... ON CONFLICT
-        # UPDATE) and 8 UPDATE intake (draft_revision only), 9-10 the audit line (the chain's
-        # last hash, INSERT), 11 release savepoint. On PostgreSQL the draft and the UPDATE are
-        # one round trip (one entry in the log) and the audit line takes the chain's advisory
-        # lock first. The session's expiry is not rewritten within a minute of its last renewal.
+    with django_assert_num_queries(10):
+        # 1 the session, its user and their role groups (one query, clinic/sessions.py; for
+        # patient_required), 2 the intake (access check), 3 savepoint (intake_save_draft's
+        # transaction), 4 the intake again, locked, 5 the draft's revision (compared under the
+        # lock), 6 the draft (INSERT ... ON CONFLICT UPDATE) and 7 UPDATE intake (draft_revision
+        # only), 8-9 the audit line (the chain's last hash, INSERT), 10 release savepoint. On
+        # PostgreSQL the draft and the UPDATE are one round trip (one entry in the log) and the
+        # audit line takes the chain's advisory lock first. The session's expiry is not
+        # rewritten within a minute of its last renewal.
         response = autosave(patient_client, intake, "goals", {"treatment_goals": "x"}, 0)
     assert response.status_code == HTTPStatus.OK
-    with django_assert_num_queries(8):
-        # A stale one stops after 6, writes nothing: 7 rollback to and 8 release the savepoint.
+    with django_assert_num_queries(7):
+        # A stale one stops after 5, writes nothing: 6 rollback to and 7 release the savepoint.
         response = autosave(patient_client, intake, "goals", {"treatment_goals": "y"}, 0)
     assert response.status_code == HTTPStatus.CONFLICT

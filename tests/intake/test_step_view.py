@@ -358,11 +358,11 @@ def test_the_progress_indicator_marks_completed_steps(patient_client, intake):
 
 def test_step_get_runs_a_fixed_number_of_queries(patient_client, intake, django_assert_num_queries):
     patient_client.get(step_url(intake, "about"))  # warm the session
-    with django_assert_num_queries(6):
-        # 1 session, 2 user with their role groups (patient_required; clinic/backends.py), 3 the
-        # intake with its patient, 4 its medications and 5 its antidepressant trials (prefetched
-        # once for the progress indicator and the safety notice), 6 the step's draft. The
-        # session's expiry is not rewritten within a minute of the last renewal
+    with django_assert_num_queries(5):
+        # 1 the session, its user and their role groups (one query, clinic/sessions.py; for
+        # patient_required), 2 the intake with its patient, 3 its medications and 4 its
+        # antidepressant trials (prefetched once for the progress indicator and the safety
+        # notice), 5 the step's draft. The session's expiry is not rewritten within a minute of the last renewal
         # (clinic/sessions.py). No request-wide savepoint: the step view is non-atomic (the save
         # service is the transaction). Nothing grows with the rows.
         response = patient_client.get(step_url(intake, "mental_health"))
@@ -371,7 +371,7 @@ def test_step_get_runs_a_fixed_number_of_queries(patient_client, intake, django_
     for position in range(12):
         IntakeMedication.objects.create(intake=intake, position=position, name=f"medicine {position}")
         intake.antidepressant_trials.create(position=position, name=f"trial {position}", weeks=8)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         patient_client.get(step_url(intake, "mental_health"))
 
 
@@ -381,17 +381,17 @@ def test_step_pages_are_never_cached(patient_client, intake, key):
     assert "no-store" in response["Cache-Control"]
 
 
-# The queries every step post runs before and after the save itself: 1 session, 2 user with
-# their role groups (patient_required; clinic/backends.py), 3 savepoint (the save service's
-# transaction), 4 the intake, locked (SELECT ... FOR UPDATE OF the intake), which is also the
-# access check (the patient's own intake, else a 404: no separate read before the save, issue
-# 13), then the step's rows if it has any, then 5 the draft (one INSERT ... ON CONFLICT
-# UPDATE) and 6 the UPDATE of the intake, its step's columns only, then release savepoint. On
-# PostgreSQL the draft and the UPDATE go in one round trip, one entry in the query log
-# (clinic/prepared.py). The session's expiry is not rewritten within a minute of its last
-# renewal (clinic/sessions.py). No constraint is re-validated in Python (the database
-# enforces them).
-STEP_POST_QUERIES = 7 - (connection.vendor == "postgresql")
+# The queries every step post runs before and after the save itself: 1 the session, its user
+# and their role groups (one query, clinic/sessions.py; for patient_required), 2 savepoint (the
+# save service's transaction), 3 the intake, locked (SELECT ... FOR UPDATE OF the intake),
+# which is also the access check (the patient's own intake, else a 404: no separate read
+# before the save, issue 13), then the step's rows if it has any, then 4 the draft (one
+# INSERT ... ON CONFLICT UPDATE) and 5 the UPDATE of the intake, its step's columns only, then
+# 6 release savepoint. On PostgreSQL the draft and the UPDATE go in one round trip, one entry
+# in the query log (clinic/prepared.py), so 5 in all there. The session's expiry is not
+# rewritten within a minute of its last renewal (clinic/sessions.py). No constraint is
+# re-validated in Python (the database enforces them).
+STEP_POST_QUERIES = 6 - (connection.vendor == "postgresql")
 
 
 @pytest.mark.parametrize(

@@ -169,15 +169,15 @@ def test_the_case_page_runs_the_same_queries_however_much_the_case_holds(
 ):
     _grow(case, clinician, items)
     _get(clinician_client, case)  # the session is created on the first request
-    # 1. the session, 2. the user with their role groups (clinic/backends.py), 3. the verified
-    # second-factor device, 4. SAVEPOINT (ATOMIC_REQUESTS), 5. the case with intake, patient,
-    # assignee and latest result joined, 6. the audit chain's last hash (after its advisory lock
-    # on PostgreSQL, +1), 7. the audit line for this view, 8. the screening results, 9. notes,
-    # 10. decisions, 11. requests for information, 12. measured vitals, 13. antidepressant
-    # trials, 14. the audit trail of case and intake (one query), 15. the e-mails about the
-    # case (alert delivered?), 16. medications, 17. the clinicians for the assign form,
-    # 18. RELEASE SAVEPOINT. The session's expiry is not rewritten within a minute of its last
-    # renewal (clinic/sessions.py).
-    with django_assert_num_queries(18 + (connection.vendor == "postgresql")):
+    # 1. the session, its user and their role groups (one query, clinic/sessions.py), 2. the
+    # verified second-factor device, 3. SAVEPOINT (ATOMIC_REQUESTS), 4. the case with intake,
+    # patient, assignee and latest result joined, 5. the audit chain's last hash (after its
+    # advisory lock on PostgreSQL, +1), 6. the audit line for this view, 7. the screening
+    # results, 8. notes, 9. decisions, 10. requests for information, 11. measured vitals,
+    # 12. antidepressant trials, 13. the audit trail of case and intake (one query), 14. the
+    # e-mails about the case (alert delivered?), 15. medications, 16. the clinicians for the
+    # assign form, 17. RELEASE SAVEPOINT. The session's expiry is not rewritten within a minute
+    # of its last renewal (clinic/sessions.py).
+    with django_assert_num_queries(17 + (connection.vendor == "postgresql")):
         response = _get(clinician_client, case)
     assert len(response.context["notes"]) == items

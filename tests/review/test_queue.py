@@ -362,15 +362,15 @@ def test_the_queue_runs_the_same_queries_for_3_and_30_cases(
             assigned_to=clinician if n % 2 else other_clinician,
         )
     clinician_client.get(QUEUE)  # the session is created on the first request
-    # 1. the session, 2. the user with their role groups (clinic/backends.py), 3. the verified
-    # second-factor device, 4. SAVEPOINT (ATOMIC_REQUESTS), 5. the clinicians for the "assigned
-    # to" filter, 6. the counts per level (one aggregate; their sum is the total: no separate
-    # count), 7. the page of cases with patient, assignee and latest result joined (the result's
-    # blood pressure read in the same query, for each row's one-line reason: no query per row),
-    # 8. the audit chain's last hash, 9. the audit line for this read of the queue (after the
-    # chain's advisory lock on PostgreSQL, +1), 10. RELEASE SAVEPOINT. The session's expiry is
-    # not rewritten within a minute of its last renewal (clinic/sessions.py).
-    with django_assert_num_queries(10 + (connection.vendor == "postgresql")):
+    # 1. the session, its user and their role groups (one query, clinic/sessions.py), 2. the
+    # verified second-factor device, 3. SAVEPOINT (ATOMIC_REQUESTS), 4. the clinicians for the
+    # "assigned to" filter, 5. the counts per level (one aggregate; their sum is the total: no
+    # separate count), 6. the page of cases with patient, assignee and latest result joined (the
+    # result's blood pressure read in the same query, for each row's one-line reason: no query
+    # per row), 7. the audit chain's last hash, 8. the audit line for this read of the queue
+    # (after the chain's advisory lock on PostgreSQL, +1), 9. RELEASE SAVEPOINT. The session's
+    # expiry is not rewritten within a minute of its last renewal (clinic/sessions.py).
+    with django_assert_num_queries(9 + (connection.vendor == "postgresql")):
         response = clinician_client.get(QUEUE, {"status": "any"})
     assert len(response.context["page"].rows) == min(cases, QUEUE_PAGE_SIZE)
     assert all(case.reason for case in response.context["page"].rows)
@@ -387,13 +387,13 @@ def test_a_deep_page_runs_the_same_queries_as_the_first_for_3_and_30_cases(
     assert len(pages) == (cases + 1) // 2
     last = pages[-1].request
     deep = f"{last['PATH_INFO']}?{last['QUERY_STRING']}"  # page 2 of 2, or page 15 of 15
-    # 1. session, 2. user with role groups, 3. second-factor device, 4. SAVEPOINT, 5. the staff
-    # list, 6. counts per level (and so the total), 7. the page: the rows after the cursor's
-    # (tier, waiting_since, id), read from the queue's index with LIMIT size + 1 (no OFFSET, so
-    # as cheap deep as on page 1), 8. the audit chain's last hash (+ its advisory lock on
-    # PostgreSQL), 9. the audit line, 10. RELEASE.
+    # 1. the session, its user and their role groups (one query), 2. second-factor device,
+    # 3. SAVEPOINT, 4. the staff list, 5. counts per level (and so the total), 6. the page: the
+    # rows after the cursor's (tier, waiting_since, id), read from the queue's index with LIMIT
+    # size + 1 (no OFFSET, so as cheap deep as on page 1), 7. the audit chain's last hash (+ its
+    # advisory lock on PostgreSQL), 8. the audit line, 9. RELEASE.
     for address in (QUEUE, deep):
-        with django_assert_num_queries(10 + (connection.vendor == "postgresql")):
+        with django_assert_num_queries(9 + (connection.vendor == "postgresql")):
             response = clinician_client.get(address)
         assert response.context["page"].rows
     assert response.context["page"].number == len(pages)
@@ -439,9 +439,9 @@ def test_a_level_filter_on_a_broad_search_has_its_own_capped_count(
     token = _search(clinician_client, "robin")["Location"].split("=", 1)[1]
     clinician_client.get(QUEUE)
 
-    # The 10 (+1) of a search, and one more: the caution matches counted up to cap + 1 (the
+    # The 9 (+1) of a search, and one more: the caution matches counted up to cap + 1 (the
     # sample of levels was cut at the cap, so it cannot say how many are cautions).
-    with django_assert_num_queries(11 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(10 + (connection.vendor == "postgresql")):
         response = clinician_client.get(QUEUE, {"search": token, "level": "CAUTION"})
 
     assert response.context["total"] == Total(3)
@@ -526,19 +526,19 @@ def test_the_default_queue_and_a_search_run_the_same_queries_for_3_and_30_cases(
     for n in range(cases):
         _named(f"Robin Number{n}", submitted_at=_at(n))
     clinician_client.get(QUEUE)  # the session is created on the first request
-    # The default view (open cases): the same 10 (+1 on PostgreSQL) as with any status above:
-    # 1. session, 2. user with role groups, 3. second-factor device, 4. SAVEPOINT, 5. the staff
-    # list (role groups' members and superusers, by primary key), 6. counts per level (the total
-    # is their sum), 7. the page in queue order (tier and waiting time are indexed columns),
-    # 8. the audit chain's last hash (+ its advisory lock on PostgreSQL), 9. the audit line,
-    # 10. RELEASE.
-    with django_assert_num_queries(10 + (connection.vendor == "postgresql")):
+    # The default view (open cases): the same 9 (+1 on PostgreSQL) as with any status above:
+    # 1. the session, its user and their role groups (one query), 2. second-factor device,
+    # 3. SAVEPOINT, 4. the staff list (role groups' members and superusers, by primary key),
+    # 5. counts per level (the total is their sum), 6. the page in queue order (tier and
+    # waiting time are indexed columns), 7. the audit chain's last hash (+ its advisory lock on
+    # PostgreSQL), 8. the audit line, 9. RELEASE.
+    with django_assert_num_queries(9 + (connection.vendor == "postgresql")):
         response = clinician_client.get(QUEUE)
     assert len(response.context["page"].rows) == min(cases, QUEUE_PAGE_SIZE)
     searched = _search(clinician_client, "robin")["Location"]
-    # A search: the same queries, each narrowed by the name or e-mail; 7. reads the levels of at
+    # A search: the same queries, each narrowed by the name or e-mail; 5. reads the levels of at
     # most 1,001 matches (a LIMIT) and counts them.
-    with django_assert_num_queries(10 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(9 + (connection.vendor == "postgresql")):
         response = clinician_client.get(searched)
     assert response.context["total"] == Total(cases)
 
