@@ -19,7 +19,7 @@ from django.contrib.auth import login, logout
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
@@ -196,7 +196,8 @@ def step_view(request: HttpRequest, intake_id: int, step: str) -> HttpResponse:
                 messages.info(request, LEFT_WITH_ERRORS_MESSAGE.format(title=step_obj.title))
             # After "Add" or "Remove" the page opens at the row (static/js/rows.js focuses it).
             fragment = f"#{result.anchor}" if result.anchor else ""
-            return redirect(_page_url(result.intake, result.next_step) + fragment)  # type: ignore[arg-type]
+            # A path already: not redirect(), which would first try it as a URL name.
+            return HttpResponseRedirect(_page_url(result.intake, result.next_step) + fragment)  # type: ignore[arg-type]
         intake = _get_intake_for_patient(request, intake_id)
         form, formset = result.form, result.formset
         safety = result.safety or selectors.safety_notice(intake)
