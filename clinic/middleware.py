@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+from typing import Any
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -88,4 +96,54 @@ class NoServerHeaderMiddleware:
         for header in ("Server", "X-Powered-By"):
             if header in response:
                 del response[header]
+        return response
+
+
+# What a view or a page can change of the policy (django-csp's decorators and nonce).
+_OWN_POLICY_PARTS = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+
+
+@cache
+def _site_policy() -> str:
+    return build_policy()
+
+
+@receiver(setting_changed)
+def _forget_site_policy(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_policy.cache_clear()
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's middleware, with the site-wide policy built once (issue 13).
+
+    django-csp builds the ``Content-Security-Policy`` header from the settings on every
+    response: 4% of a step POST, always to the same text. Here that text is django-csp's own
+    ``build_policy()``, kept until the settings change. A response whose view brings its own
+    policy (``csp_update``, ``csp_replace``, ``csp_exempt``), a page that used a nonce, a
+    report-only policy and debug mode all go through django-csp's ``process_response``
+    unchanged (``tests/clinic/test_csp.py`` holds the two to the same header)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:  # type: ignore[override]
+        if (
+            settings.DEBUG
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or getattr(request, "_csp_nonce", None) is not None
+            or getattr(response, "_csp_exempt", False)
+            or any(getattr(response, name, None) is not None for name in _OWN_POLICY_PARTS)
+        ):
+            return super().process_response(request, response)  # type: ignore[return-value]
+        excluded = (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+        policy = _site_policy()
+        if policy and HEADER not in response and not request.path_info.startswith(tuple(excluded)):
+            response[HEADER] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
         return response

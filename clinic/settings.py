@@ -85,7 +85,8 @@ MIDDLEWARE = [
     # Clinicians and admins reach nothing but the second-factor pages until it is verified.
     "clinic.middleware.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site-wide header built once (clinic/middleware.py).
+    "clinic.middleware.CSPMiddleware",
     # Axes last, as its documentation asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
