@@ -9,7 +9,7 @@ never carries them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from http import HTTPStatus
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -70,10 +70,21 @@ def _get_intake_for_patient(request: HttpRequest, intake_id: int, *, rows: bool 
     return get_object_or_404(queryset, pk=intake_id, patient__user=request.user)
 
 
-def _page_url(intake: Intake, key: str) -> str:
+# A step's (or the review's) address is reversed once, with this marker for the intake's id,
+# and the id put in its place: reverse() was a twentieth of a step POST (its redirect), and a
+# step page builds its progress list's thirteen addresses (issue 13).
+_ID_MARK = "987654321987654321"
+
+
+@lru_cache(maxsize=128)
+def _page_url_with_mark(key: str, prefix: str, urlconf: str | None) -> str:
     if key == REVIEW:
-        return reverse("intake:review", args=[intake.pk])
-    return reverse("intake:step", args=[intake.pk, key])
+        return reverse("intake:review", args=[_ID_MARK], urlconf=urlconf)
+    return reverse("intake:step", args=[_ID_MARK, key], urlconf=urlconf)
+
+
+def _page_url(intake: Intake, key: str) -> str:
+    return _page_url_with_mark(key, get_script_prefix(), get_urlconf()).replace(_ID_MARK, str(intake.pk), 1)
 
 
 def _progress(intake: Intake, current: str) -> list[dict[str, Any]]:

@@ -489,3 +489,20 @@ def test_a_post_to_a_closed_step_says_why_and_saves_nothing(patient_client, inta
     assert not StepDraft.objects.filter(intake=intake, step="medical").exists()
     intake.refresh_from_db()
     assert intake.seizure_recent is None
+
+
+@pytest.mark.parametrize("key", [*STEP_KEYS, "review"])
+def test_a_page_address_is_the_one_reverse_gives_under_any_script_prefix(intake, key):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from intake.views import _page_url
+
+    name, args = ("intake:review", [intake.pk]) if key == "review" else ("intake:step", [intake.pk, key])
+    assert _page_url(intake, key) == reverse(name, args=args)
+    before = get_script_prefix()
+    set_script_prefix("/clinic/")
+    try:
+        assert _page_url(intake, key) == reverse(name, args=args)
+        assert _page_url(intake, key).startswith(f"/clinic/intake/{intake.pk}/")
+    finally:
+        set_script_prefix(before)
