@@ -593,7 +593,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--documents", type=int, default=10_000, help="engine documents")
     parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
-    parser.add_argument("--rounds", type=int, default=10, help="rounds of 10 step POSTs and 10 bare POSTs")
+    parser.add_argument("--rounds", type=int, default=50, help="rounds of 10 step POSTs and 10 bare POSTs")
     parser.add_argument("--port", type=int, default=8731)
     args = parser.parse_args()
     if args.command == "generate":
