@@ -65,3 +65,13 @@ def test_no_signal_receiver_is_skipped_by_the_statements(model):
     would be silently skipped by a step save, so it must be added here on purpose."""
     for signal in (pre_init, post_init, pre_save, post_save):
         assert not signal.has_listeners(model), (signal, model)
+
+
+def test_the_read_locks_only_the_intakes_row_where_the_database_can():
+    from django.db import connection
+
+    sql = step_sql._locked_read_sql(connection, step_sql._read_columns(("status",)))
+    if connection.features.has_select_for_update_of:
+        assert sql.endswith('FOR UPDATE OF "intake_intake"')
+    else:  # SQLite: a write transaction is the lock
+        assert "FOR UPDATE" not in sql
