@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.base import ModelState
 from django.db.models.constants import OnConflict
 
 _STATEMENTS: dict[tuple[str, str, object], str] = {}
@@ -139,6 +140,7 @@ class Columns:
         self.model = model
         self.fields: tuple[models.Field, ...] = tuple(fields)  # type: ignore[type-arg]
         self.attnames = frozenset(field.attname for field in fields)
+        self._attname_order = tuple(field.attname for field in fields)
         self.pk_index = next(index for index, field in enumerate(fields) if field.primary_key)
         self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
 
@@ -162,12 +164,23 @@ class Columns:
         return found
 
     def instance(self, connection: BaseDatabaseWrapper, row: Sequence[Any]) -> models.Model:
-        """The instance for the first ``len(self)`` values of ``row`` (the rest are the caller's)."""
+        """The instance for the first ``len(self)`` values of ``row`` (the rest are the caller's).
+
+        Made as unpickling makes one (``Model.__new__``, then its attributes), not through
+        ``Model.__init__``, which walks every one of the intake's hundred-odd fields to skip
+        the deferred ones: the columns not read are deferred all the same (Django defers what
+        is not in the instance's ``__dict__``). No ``pre_init``/``post_init`` signal is sent:
+        the tests fail if one of these models gains a receiver."""
         values = list(row[: len(self.fields)])
         for index, converters, column in self._converters_for(connection):
             for converter in converters:
                 values[index] = converter(values[index], column, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
+        instance = self.model.__new__(self.model)
+        instance.__dict__.update(zip(self._attname_order, values, strict=True))
+        instance._state = ModelState()
+        instance._state.adding = False
+        instance._state.db = connection.alias
+        return instance
 
 
 def lookup_value(model: type[models.Model], name: str, value: Any, connection: BaseDatabaseWrapper) -> Any:
