@@ -178,3 +178,21 @@ def test_rows_read_ahead_for_another_user_are_not_taken(patient, clinician, djan
     with django_assert_num_queries(1):
         assert UserWithRolesBackend().get_user(patient.pk).is_patient_role
 
+
+
+def test_upgrading_deletes_the_sessions_of_djangos_former_table(transactional_db):
+    """0010: the former table's sessions (signed-in state nothing reads or expires any more)
+    are deleted, never left behind."""
+    from datetime import timedelta as _timedelta
+
+    from django.contrib.sessions.models import Session as FormerSession
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("clinic", "0009_sessions_with_their_user")])
+    tomorrow = timezone.now() + _timedelta(days=1)
+    FormerSession.objects.create(session_key="former", session_data="x", expire_date=tomorrow)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("clinic", "0010_forget_the_former_sessions")])
+    assert not FormerSession.objects.exists()
