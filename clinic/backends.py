@@ -30,7 +30,7 @@ _READ_AHEAD: ContextVar[tuple[Any, list[Sequence[Any]]] | None] = ContextVar("cl
 
 
 def user_with_roles_columns(connection: Any) -> str:
-    """The select list of a user and one of their group names per row (``user_rows`` reads
+    """The select list of a user and one of their group names per row (``get_user`` reads
     such rows), from ``user_with_roles_joins``."""
     groups = User._meta.get_field("groups")
     return f"{_USER.select_list(connection, User._meta.db_table)}, " + prepared.quoted(

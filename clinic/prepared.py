@@ -9,10 +9,10 @@ Here a statement's text is written once per database vendor from the models' own
 (tables, columns, the backend's quoting, its ``FOR UPDATE`` and ``ON CONFLICT`` clauses) and
 kept; each run only prepares its values the way the ORM does (``Field.pre_save`` and
 ``get_db_prep_save``, ``get_db_prep_value`` for the lookups) and turns rows into model
-instances the way the ORM does (the backend's and the fields' converters, then
-``Model.from_db``; columns not read are deferred, as with ``only()``). The tests pin every
-statement to its ORM twin (same rows, same instances, same values stored) on SQLite and
-PostgreSQL: ``tests/clinic/test_prepared.py``.
+instances with the ORM's converters (the backend's and the fields'; columns not read are
+deferred, as with ``only()``, see ``Columns.instance``). The tests pin every statement to its
+ORM twin (same rows, same instances, same values stored) on SQLite and PostgreSQL:
+``tests/clinic/test_prepared.py``, ``tests/intake/test_step_sql.py``.
 
 Nothing else should use this: a page's queries stay ORM querysets.
 """
@@ -139,8 +139,7 @@ class Columns:
                 raise ValueError(f"not concrete columns of {model.__name__}: {sorted(unknown)}")
         self.model = model
         self.fields: tuple[models.Field, ...] = tuple(fields)  # type: ignore[type-arg]
-        self.attnames = frozenset(field.attname for field in fields)
-        self._attname_order = tuple(field.attname for field in fields)
+        self._attnames = tuple(field.attname for field in fields)
         self.pk_index = next(index for index, field in enumerate(fields) if field.primary_key)
         self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
 
@@ -176,7 +175,7 @@ class Columns:
             for converter in converters:
                 values[index] = converter(values[index], column, connection)
         instance = self.model.__new__(self.model)
-        instance.__dict__.update(zip(self._attname_order, values, strict=True))
+        instance.__dict__.update(zip(self._attnames, values, strict=True))
         instance._state = ModelState()
         instance._state.adding = False
         instance._state.db = connection.alias

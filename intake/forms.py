@@ -135,8 +135,8 @@ class FixedChoices(_PlainCopy):
 
     @choices.setter
     def choices(self, value: Any) -> None:
-        self._choices = tuple(normalize_choices(value))
-        self.widget.choices = self._choices  # type: ignore[attr-defined]
+        self.widget.choices = value  # type: ignore[attr-defined]  # a FixedRadioSelect: normalized once, a tuple
+        self._choices = self.widget.choices  # type: ignore[attr-defined]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         # Field's copy (a shallow copy, its widget copied): the options stay shared.
