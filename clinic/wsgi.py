@@ -12,7 +12,7 @@ require_secret_key_to_serve()
 
 # What a worker loads at start lives as long as the worker: the URLs (and through them every
 # view, form and step) are imported now, then everything loaded is set aside from the garbage
-# collector (gc.freeze), which otherwise walks it all again on each full collection: about 0.1 ms
+# collector (gc.freeze), which otherwise walks it all again on each full collection: 0.05-0.09 ms
 # of every step POST's time in a worker (issue 13, benchmarks/README.md).
 get_resolver().url_patterns  # noqa: B018 - imported for its side effect
 gc.freeze()
